@@ -1,0 +1,44 @@
+import { open, type FileHandle } from "node:fs/promises";
+import type { ByteSource } from "./ByteSource.js";
+
+/** A local file as a ByteSource. */
+export class FileSource implements ByteSource {
+  private constructor(
+    readonly name: string,
+    private readonly handle: FileHandle,
+    private readonly bytes: number,
+  ) {}
+
+  static async open(path: string): Promise<FileSource> {
+    const handle = await open(path, "r");
+    try {
+      const stat = await handle.stat();
+      if (!stat.isFile()) throw new Error(`${path}: not a regular file`);
+      return new FileSource(path, handle, stat.size);
+    } catch (err) {
+      await handle.close();
+      throw err;
+    }
+  }
+
+  size(): Promise<number> {
+    return Promise.resolve(this.bytes);
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    const end = Math.min(this.bytes, offset + length);
+    if (offset >= end) return new Uint8Array(0);
+    const buf = new Uint8Array(end - offset);
+    let done = 0;
+    while (done < buf.length) {
+      const { bytesRead } = await this.handle.read(buf, done, buf.length - done, offset + done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    return done === buf.length ? buf : buf.subarray(0, done);
+  }
+
+  close(): Promise<void> {
+    return this.handle.close();
+  }
+}
