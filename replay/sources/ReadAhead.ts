@@ -1,0 +1,127 @@
+/** Where a read-ahead reports reads that had to wait. */
+export interface ReadAheadStats {
+  underruns: number;
+  underrunWaitMs: number;
+}
+
+export interface ReadAheadOptions {
+  /** Bytes per fetch; reads are served from chunks aligned to this size. */
+  readonly chunkBytes: number;
+  /** Bytes fetched ahead of a sequential reader, i.e. windowBytes / chunkBytes ranges in flight. */
+  readonly windowBytes: number;
+}
+
+interface Chunk {
+  readonly promise: Promise<Uint8Array>;
+  data: Uint8Array | undefined;
+}
+
+/**
+ * Serves reads from fixed-size chunks, fetching the chunks after a sequential reader's position
+ * before they are asked for. Random reads fetch only the chunks they touch. Memory stays within
+ * the window plus the chunks of the current read.
+ */
+export class ReadAhead {
+  private readonly chunks = new Map<number, Chunk>();
+  private lastEnd = 0;
+  private readonly ahead: number;
+
+  constructor(
+    private readonly size: number,
+    private readonly fetchChunk: (start: number, end: number) => Promise<Uint8Array>,
+    private readonly options: ReadAheadOptions,
+    private readonly stats: ReadAheadStats,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.ahead = Math.max(0, Math.ceil(options.windowBytes / options.chunkBytes));
+  }
+
+  /** Seeds a chunk already fetched (the open request's reply). */
+  seed(index: number, data: Uint8Array): void {
+    this.chunks.set(index, { promise: Promise.resolve(data), data });
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    const end = Math.min(this.size, offset + length);
+    if (offset >= end) return new Uint8Array(0);
+    const c = this.options.chunkBytes;
+    const first = Math.floor(offset / c);
+    const last = Math.floor((end - 1) / c);
+    const sequential = offset >= this.lastEnd - c && offset <= this.lastEnd + c;
+    this.lastEnd = end;
+
+    const wanted: Chunk[] = [];
+    for (let i = first; i <= last; i++) wanted.push(this.touch(i));
+    if (sequential) for (let i = last + 1; i <= last + this.ahead; i++) this.startFetch(i);
+    this.evict(first, sequential ? last + this.ahead : last);
+
+    const parts = await this.wait(wanted);
+    return assemble(parts, offset - first * c, end - offset);
+  }
+
+  private async wait(wanted: Chunk[]): Promise<Uint8Array[]> {
+    if (wanted.every((chunk) => chunk.data !== undefined)) {
+      return wanted.map((chunk) => chunk.data as Uint8Array);
+    }
+    const started = this.now();
+    try {
+      return await Promise.all(wanted.map((chunk) => chunk.promise));
+    } finally {
+      this.stats.underruns++;
+      this.stats.underrunWaitMs += this.now() - started;
+    }
+  }
+
+  /** Gets or starts a chunk and marks it most recently used. */
+  private touch(index: number): Chunk {
+    const chunk = this.startFetch(index) as Chunk;
+    this.chunks.delete(index);
+    this.chunks.set(index, chunk);
+    return chunk;
+  }
+
+  private startFetch(index: number): Chunk | undefined {
+    const existing = this.chunks.get(index);
+    if (existing !== undefined) return existing;
+    const start = index * this.options.chunkBytes;
+    if (start >= this.size) return undefined;
+    const end = Math.min(this.size, start + this.options.chunkBytes);
+    const chunk: Chunk = {
+      promise: this.fetchChunk(start, end).then((data) => {
+        chunk.data = data;
+        return data;
+      }),
+      data: undefined,
+    };
+    // A failed prefetch is forgotten so that the read which needs it fetches again.
+    chunk.promise.catch(() => {
+      if (this.chunks.get(index) === chunk) this.chunks.delete(index);
+    });
+    this.chunks.set(index, chunk);
+    return chunk;
+  }
+
+  /** Drops least recently used chunks outside [keepFrom, keepTo] beyond the window's count. */
+  private evict(keepFrom: number, keepTo: number): void {
+    const limit = this.ahead + (keepTo - keepFrom) + 2;
+    for (const index of this.chunks.keys()) {
+      if (this.chunks.size <= limit) return;
+      if (index < keepFrom || index > keepTo) this.chunks.delete(index);
+    }
+  }
+}
+
+function assemble(parts: Uint8Array[], skip: number, length: number): Uint8Array {
+  const only = parts[0];
+  if (parts.length === 1 && only !== undefined) return only.subarray(skip, skip + length);
+  const out = new Uint8Array(length);
+  let pos = 0;
+  let from = skip;
+  for (const part of parts) {
+    const take = Math.min(part.length - from, length - pos);
+    out.set(part.subarray(from, from + take), pos);
+    pos += take;
+    from = 0;
+  }
+  return out;
+}

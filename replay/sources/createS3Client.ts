@@ -1,0 +1,39 @@
+import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
+
+/** Options for reaching S3 or an S3-compatible store; everything else follows AWS's chain. */
+export interface S3ClientOptions {
+  /** Else AWS_REGION / AWS_PROFILE's region, as for the AWS CLI. */
+  readonly region?: string;
+  /** Else AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL or the profile's endpoint_url. */
+  readonly endpoint?: string;
+  /** Path-style URLs (`host/bucket/key`): most S3-compatible stores want them. */
+  readonly forcePathStyle?: boolean;
+  readonly credentials?: S3ClientConfig["credentials"];
+  /** Sockets per host: at least the number of ranges kept in flight. */
+  readonly maxSockets?: number;
+  readonly connectionTimeoutMs?: number;
+}
+
+/**
+ * An S3 client for ranged reads. The SDK's own retries are off (maxAttempts 1): the sources
+ * retry themselves so that a body that breaks mid-stream is resumed, not restarted, and so
+ * that retries are counted. The installed SDK reads AWS_ENDPOINT_URL(_S3), AWS_REGION and
+ * AWS_PROFILE itself.
+ */
+export function createS3Client(options: S3ClientOptions = {}): S3Client {
+  const config: S3ClientConfig = {
+    maxAttempts: 1,
+    // Whole-object checksums cannot be checked on ranged replies; skip the work.
+    responseChecksumValidation: "WHEN_REQUIRED",
+    requestHandler: {
+      connectionTimeout: options.connectionTimeoutMs ?? 10_000,
+      httpAgent: { keepAlive: true, maxSockets: options.maxSockets ?? 64 },
+      httpsAgent: { keepAlive: true, maxSockets: options.maxSockets ?? 64 },
+    },
+  };
+  if (options.region !== undefined) config.region = options.region;
+  if (options.endpoint !== undefined) config.endpoint = options.endpoint;
+  if (options.forcePathStyle !== undefined) config.forcePathStyle = options.forcePathStyle;
+  if (options.credentials !== undefined) config.credentials = options.credentials;
+  return new S3Client(config);
+}
