@@ -1,0 +1,155 @@
+import { compileExtractor, type RawExtractor } from "./compileExtractor.js";
+import type { DbcMessage } from "./DbcMessage.js";
+import type { DbcSignal } from "./DbcSignal.js";
+import type { DecodedSignal } from "./DecodedMessage.js";
+import { encodeMessage, type SignalInput } from "./encodeMessage.js";
+import { signalLayout } from "./SignalLayout.js";
+
+/** Everything the hot loop needs of one signal, in one monomorphic object. */
+class SignalPlan {
+  constructor(
+    readonly extract: RawExtractor,
+    readonly minLength: number,
+    readonly factor: number,
+    readonly offset: number,
+    /** Index of the multiplexer signal, or -1. */
+    readonly parent: number,
+    /** Inclusive ranges of the multiplexer's raw value, flattened [low, high, low, high...]. */
+    readonly ranges: readonly number[],
+  ) {}
+}
+
+/**
+ * One message compiled for decoding: a precomputed extractor per signal, visited in an order
+ * where each multiplexer comes before the signals it selects.
+ */
+export class MessageCodec {
+  private readonly plans: SignalPlan[];
+  private readonly order: Int32Array;
+  private readonly present: Uint8Array;
+  private readonly raws: Float64Array;
+
+  constructor(
+    readonly message: DbcMessage,
+    private readonly file: string,
+  ) {
+    const signals = message.signals;
+    const { order, cyclic } = decodeOrder(signals);
+    // A multiplexing cycle cannot be decided: those signals are never present.
+    this.plans = signals.map((s, i) => planOf(s, signals, !cyclic.includes(i)));
+    this.order = Int32Array.from([...order, ...cyclic]);
+    this.present = new Uint8Array(signals.length);
+    this.raws = new Float64Array(signals.length);
+  }
+
+  /**
+   * Writes each signal's physical value to `out[signal.index]`, NaN for a signal the frame does
+   * not carry (another multiplexer branch, or a frame too short). No allocation.
+   */
+  decodeInto(data: Uint8Array, out: Float64Array): void {
+    const { plans, order, present, raws } = this;
+    const length = data.length;
+    for (let k = 0; k < order.length; k++) {
+      const i = order[k] as number;
+      const plan = plans[i] as SignalPlan;
+      if (length < plan.minLength || (plan.parent >= 0 && !this.selected(plan))) {
+        present[i] = 0;
+        out[i] = NaN;
+        continue;
+      }
+      const raw = plan.extract(data);
+      const r = typeof raw === "number" ? raw : Number(raw);
+      present[i] = 1;
+      raws[i] = r;
+      out[i] = r * plan.factor + plan.offset;
+    }
+  }
+
+  /** The signals the frame carries, with raw and physical values and labels. */
+  decodeSignals(data: Uint8Array): DecodedSignal[] {
+    const { plans, order, present, raws } = this;
+    const decoded: DecodedSignal[] = [];
+    for (const i of order) {
+      const plan = plans[i] as SignalPlan;
+      const signal = this.message.signals[i] as DbcSignal;
+      present[i] = 0;
+      if (data.length < plan.minLength || (plan.parent >= 0 && !this.selected(plan))) continue;
+      const raw = plan.extract(data);
+      present[i] = 1;
+      raws[i] = Number(raw);
+      decoded.push(decodedSignal(signal, raw));
+    }
+    return decoded;
+  }
+
+  encode(values: Readonly<Record<string, SignalInput>>): Uint8Array {
+    return encodeMessage(this.message, values, this.file);
+  }
+
+  private selected(plan: SignalPlan): boolean {
+    if (this.present[plan.parent] === 0) return false;
+    const value = this.raws[plan.parent] as number;
+    const ranges = plan.ranges;
+    for (let r = 0; r < ranges.length; r += 2) {
+      if (value >= (ranges[r] as number) && value <= (ranges[r + 1] as number)) return true;
+    }
+    return false;
+  }
+}
+
+function planOf(
+  signal: DbcSignal,
+  signals: readonly DbcSignal[],
+  decidable: boolean,
+): SignalPlan {
+  const layout = signalLayout(signal.startBit, signal.length, signal.byteOrder);
+  const extract = compileExtractor(layout, signal.length, signal.signed, signal.valueType);
+  const mux = signal.multiplexedBy;
+  const parent = mux === undefined ? -1 : signals.findIndex((s) => s.name === mux.multiplexer);
+  return new SignalPlan(
+    extract,
+    decidable ? layout.minLength : Infinity,
+    signal.factor,
+    signal.offset,
+    parent,
+    mux?.ranges.flat() ?? [],
+  );
+}
+
+/** Multiplexers before what they select; signals caught in a cycle are set apart. */
+function decodeOrder(signals: readonly DbcSignal[]): { order: number[]; cyclic: number[] } {
+  const order: number[] = [];
+  const placed = new Set<string>();
+  let pending = signals.map((s) => s.index);
+  while (pending.length > 0) {
+    const ready = pending.filter((i) => {
+      const mux = (signals[i] as DbcSignal).multiplexedBy;
+      return mux === undefined || placed.has(mux.multiplexer);
+    });
+    if (ready.length === 0) return { order, cyclic: pending };
+    for (const i of ready) {
+      order.push(i);
+      placed.add((signals[i] as DbcSignal).name);
+    }
+    pending = pending.filter((i) => !ready.includes(i));
+  }
+  return { order, cyclic: [] };
+}
+
+export function decodedSignal(signal: DbcSignal, raw: number | bigint): DecodedSignal {
+  const value =
+    typeof raw === "bigint"
+      ? signal.factor === 1 && signal.offset === 0
+        ? raw
+        : Number(raw) * signal.factor + signal.offset
+      : raw * signal.factor + signal.offset;
+  const label = signal.choices?.get(Number(raw));
+  return {
+    name: signal.name,
+    value,
+    raw,
+    unit: signal.unit,
+    ...(label === undefined ? {} : { label }),
+    signal,
+  };
+}

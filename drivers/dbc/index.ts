@@ -1,0 +1,11 @@
+export { parseDbc } from "./parseDbc.js";
+export { Dbc, type FrameInput } from "./Dbc.js";
+export type { DbcOptions } from "./DbcOptions.js";
+export type { DbcMessage, DbcNode, FrameFormat } from "./DbcMessage.js";
+export type { ByteOrder, DbcSignal, MultiplexCondition, SignalValueType } from "./DbcSignal.js";
+export type { AttributeDefinition, AttributeValue, DbcObjectType } from "./DbcAttribute.js";
+export type { DecodedMessage, DecodedSignal } from "./DecodedMessage.js";
+export type { SignalInput } from "./encodeMessage.js";
+export { DbcError } from "./DbcError.js";
+export { DbcSyntaxError } from "./DbcSyntaxError.js";
+export { pgnOf } from "./j1939.js";
