@@ -169,7 +169,8 @@ export class RosbagReader implements LogReader {
       };
     }
     try {
-      return { kind: "frame", timeNs, channel: topic, frame: decodeRos1CanFrame(message.data, topic) };
+      const frame = decodeRos1CanFrame(message.data, topic);
+      return { kind: "frame", timeNs, channel: topic, frame };
     } catch (err) {
       const where = `chunk ${message.chunk}, message data at chunk offset ${message.offset}`;
       const info = this.bag.chunkInfos[message.chunk];
