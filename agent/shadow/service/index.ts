@@ -1,0 +1,10 @@
+export { ShadowService, SHADOW_TOPIC_FILTER } from "./ShadowService.js";
+export type { ShadowServiceEvents, ShadowServiceOptions } from "./ShadowService.js";
+export type { ShadowStore } from "./ShadowStore.js";
+export { FileShadowStore } from "./FileShadowStore.js";
+export { MemoryShadowStore } from "./MemoryShadowStore.js";
+export { ShadowStoreError } from "./ShadowStoreError.js";
+export { ShadowError } from "./ShadowError.js";
+export { ShadowLimits } from "./ShadowLimits.js";
+export type { ShadowDocument, ShadowRecord, ShadowSections } from "./ShadowDocument.js";
+export type { JsonObject, JsonValue } from "../JsonValue.js";
