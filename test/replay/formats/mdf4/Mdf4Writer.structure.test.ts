@@ -217,12 +217,15 @@ describe.skipIf(!hasShared)("Mdf4Writer against a finalized CANedge file", () =>
   });
 });
 
-type Fields = Record<string, number> & { DataBytes: Uint8Array };
+interface Fields {
+  DataBytes: Uint8Array;
+  [name: string]: number | Uint8Array;
+}
 
 /** Decodes record `index` of a group with nothing but the CN blocks' own description. */
 function field(g: WalkedGroup, index: number): Fields {
   const record = g.records.subarray(index * g.recordBytes, (index + 1) * g.recordBytes);
-  const out = { Timestamp: record.readDoubleLE(0) } as Fields;
+  const out: Fields = { Timestamp: record.readDoubleLE(0), DataBytes: new Uint8Array(0) };
   for (const member of g.channels[1]?.members ?? []) {
     const name = member.name.slice(member.name.indexOf(".") + 1);
     if (member.dataType === 10) {
