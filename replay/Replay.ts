@@ -74,12 +74,12 @@ export class Replay extends EventEmitter<{ progress: [ReplayProgress] }> {
     const began = process.hrtime.bigint();
     const passes = this.options.passes ?? 1;
     let outcome: Outcome = "end";
-    for (let pass = 0; pass < passes && outcome !== "stop"; pass++) {
+    for (let pass = 0; pass < passes && outcome !== "stop" && !this.stopRequested; pass++) {
       this.passes = pass + 1;
       outcome = await this.playPass(pass);
     }
     for (const output of this.options.outputs) await output.flush();
-    return this.summary(outcome === "stop", Number(process.hrtime.bigint() - began));
+    return this.summary(this.stopRequested, Number(process.hrtime.bigint() - began));
   }
 
   private async playPass(pass: number): Promise<Outcome> {
