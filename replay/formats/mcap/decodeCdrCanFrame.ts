@@ -25,7 +25,8 @@ export function decodeCdrCanFrame(data: Uint8Array, channel: string): CanFrame {
   if (data.length < 4) throw new Error(`CDR message of ${data.length} bytes has no header`);
   const littleEndian = PLAIN_KINDS.get(data[1] as number);
   if (data[0] !== 0 || littleEndian === undefined) {
-    throw new Error(`expected a plain CDR encapsulation, found 0x${hex(data[0])} 0x${hex(data[1])}`);
+    const found = `0x${hex(data[0])} 0x${hex(data[1])}`;
+    throw new Error(`expected a plain CDR encapsulation, found ${found}`);
   }
   const view = new DataView(data.buffer, data.byteOffset + 4, data.byteLength - 4);
   need(view, 8, 4);
@@ -38,7 +39,8 @@ export function decodeCdrCanFrame(data: Uint8Array, channel: string): CanFrame {
 function need(view: DataView, at: number, bytes: number): void {
   if (at + bytes > view.byteLength) {
     throw new Error(
-      `can_msgs/msg/Frame: expected ${bytes} bytes at CDR offset ${at}, body has ${view.byteLength}`,
+      `can_msgs/msg/Frame: expected ${bytes} bytes at CDR offset ${at}, ` +
+        `body has ${view.byteLength}`,
     );
   }
 }

@@ -22,11 +22,12 @@ async function load(): Promise<DecompressHandlers> {
 }
 
 // A chunk whose records end before its `uncompressed_size` would otherwise come back short.
+// Node Buffers become plain views, so that message bytes are the same type in every chunk.
 function checkSize(name: string, out: Uint8Array, size: bigint): Uint8Array {
   if (BigInt(out.length) !== size) {
     throw new Error(
       `${name} chunk decompressed to ${out.length} bytes, uncompressed_size says ${size}`,
     );
   }
-  return out;
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }

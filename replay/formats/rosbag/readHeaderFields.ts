@@ -10,7 +10,9 @@ export function readHeaderFields(header: Uint8Array): Map<string, Uint8Array> {
     if (at + 4 > header.length) throw new Error(`header field length cut at ${at}`);
     const length = view.getUint32(at, true);
     const field = header.subarray(at + 4, at + 4 + length);
-    if (field.length !== length) throw new Error(`header field of ${length} bytes runs past header`);
+    if (field.length !== length) {
+      throw new Error(`header field of ${length} bytes runs past the header`);
+    }
     const equals = field.indexOf(0x3d);
     if (equals < 0) throw new Error("header field without '='");
     fields.set(new TextDecoder().decode(field.subarray(0, equals)), field.subarray(equals + 1));

@@ -21,10 +21,11 @@ async function load(): Promise<Decompress> {
 }
 
 // The decompressors stop at the size they are given; a chunk whose data ends early would
-// otherwise come back short without complaint.
+// otherwise come back short without complaint. Node Buffers become plain views, so that message
+// bytes are the same type whatever the chunk's compression.
 function checkSize(name: string, out: Uint8Array, size: number): Uint8Array {
   if (out.length !== size) {
     throw new Error(`${name} data decompressed to ${out.length} bytes, chunk size says ${size}`);
   }
-  return out;
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
