@@ -53,7 +53,7 @@ export class ReadAhead {
     const wanted: Chunk[] = [];
     for (let i = first; i <= last; i++) wanted.push(this.touch(i));
     if (sequential) for (let i = last + 1; i <= last + this.ahead; i++) this.startFetch(i);
-    this.evict(first, sequential ? last + this.ahead : last);
+    this.evict(first, last, sequential ? last + this.ahead : last);
 
     const parts = await this.wait(wanted);
     return assemble(parts, offset - first * c, end - offset);
@@ -101,9 +101,13 @@ export class ReadAhead {
     return chunk;
   }
 
-  /** Drops least recently used chunks outside [keepFrom, keepTo] beyond the window's count. */
-  private evict(keepFrom: number, keepTo: number): void {
-    const limit = this.ahead + (keepTo - keepFrom) + 2;
+  /**
+   * Keeps the chunks of this read, the window and one more (a reader often steps back a
+   * little); drops least recently used chunks outside [first, keepTo] beyond that.
+   */
+  private evict(first: number, last: number, keepTo: number): void {
+    const limit = last - first + 1 + this.ahead + 1;
+    const keepFrom = first;
     for (const index of this.chunks.keys()) {
       if (this.chunks.size <= limit) return;
       if (index < keepFrom || index > keepTo) this.chunks.delete(index);

@@ -10,7 +10,8 @@ export class ShortBodyError extends Error {
 
 /**
  * Copies a reply body into `target` from `target.length - remaining` on, after discarding
- * `skip` leading bytes (a 200 reply to a Range request carries the whole object). `onBytes`
+ * `skip` leading bytes (a 200 reply to a Range request carries the whole object; then the rest
+ * is abandoned, else the body is read to its end so that the socket can be reused). `onBytes`
  * reports progress as it happens, so that a connection dropped mid-body can be resumed from the
  * last byte received. A body idle for `idleMs` is destroyed: a stalled socket is a dropped one.
  */
@@ -38,7 +39,7 @@ export async function readBody(
       target.set(view.subarray(0, take), pos);
       pos += take;
       if (take > 0) onBytes(take);
-      if (pos === target.length) break;
+      if (pos === target.length && skip > 0) break;
     }
   } finally {
     clearTimeout(timer);

@@ -1,0 +1,57 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { ReadAhead } from "../../../replay/sources/ReadAhead.js";
+
+function setup(size: number, chunkBytes: number, windowBytes: number) {
+  const data = Uint8Array.from({ length: size }, (_, i) => i % 253);
+  const fetched: number[] = [];
+  const stats = { underruns: 0, underrunWaitMs: 0 };
+  const ra = new ReadAhead(size, (start, end) => {
+    fetched.push(start);
+    return Promise.resolve(data.slice(start, end));
+  }, { chunkBytes, windowBytes }, stats);
+  return { data, fetched, stats, ra };
+}
+
+describe("ReadAhead", () => {
+  it("serves any range, across chunk edges and past the end, with the source's bytes", async () => {
+    const { data, ra } = setup(10_000, 1000, 3000);
+    await fc.assert(fc.asyncProperty(fc.nat(11_000), fc.nat(4000), async (offset, length) => {
+      const got = await ra.read(offset, length);
+      expect(Array.from(got)).toEqual(Array.from(data.subarray(offset, offset + length)));
+    }), { numRuns: 200 });
+  });
+
+  it("fetches the window ahead of a sequential reader", async () => {
+    const { fetched, ra } = setup(10_000, 1000, 3000);
+    await ra.read(0, 100);
+    expect(fetched).toEqual([0, 1000, 2000, 3000]);
+    await ra.read(100, 1000);
+    expect(fetched).toEqual([0, 1000, 2000, 3000, 4000]);
+  });
+
+  it("fetches only the touched chunks for a random read", async () => {
+    const { fetched, ra } = setup(10_000, 1000, 3000);
+    await ra.read(7500, 10);
+    expect(fetched).toEqual([7000]);
+  });
+
+  it("refetches a chunk whose fetch failed", async () => {
+    let calls = 0;
+    const stats = { underruns: 0, underrunWaitMs: 0 };
+    const ra = new ReadAhead(3000, (start, end) => {
+      calls++;
+      return calls === 1 ? Promise.reject(new Error("network")) : Promise.resolve(new Uint8Array(end - start));
+    }, { chunkBytes: 1000, windowBytes: 0 }, stats);
+    await expect(ra.read(1000, 10)).rejects.toThrow("network");
+    expect(await ra.read(1000, 10)).toHaveLength(10);
+    expect(stats.underruns).toBe(2);
+  });
+
+  it("keeps memory bounded to the window on a long sequential read", async () => {
+    const { ra, fetched } = setup(100_000, 1000, 4000);
+    for (let pos = 0; pos < 100_000; pos += 700) await ra.read(pos, 700);
+    expect(new Set(fetched).size).toBe(fetched.length);
+    expect((ra as unknown as { chunks: Map<number, unknown> }).chunks.size).toBeLessThanOrEqual(7);
+  });
+});
