@@ -69,7 +69,7 @@ export class CandumpWriter {
     this.ended = true;
     this.out.end();
     await finished(this.out);
-    this.check();
+    if (this.failure) throw this.failure;
   }
 
   private flush(): boolean {
