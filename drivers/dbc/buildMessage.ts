@@ -45,9 +45,9 @@ export function buildMessage(source: ParsedMessage, ctx: BuildContext): DbcMessa
     fd: frameFormat.endsWith("_FD"),
     frameFormat,
     j1939: extended && (frameFormat === "J1939PG" || ctx.j1939Network),
-    senders: [source.sender, ...(ctx.parsed.transmitters.get(source.rawId) ?? [])].filter(
-      (n) => n !== "" && n !== NO_NODE,
-    ),
+    senders: [
+      ...new Set([source.sender, ...(ctx.parsed.transmitters.get(source.rawId) ?? [])]),
+    ].filter((n) => n !== "" && n !== NO_NODE),
     signals,
     multiplexed: signals.some((s) => s.isMultiplexer || s.multiplexedBy !== undefined),
     ...(comment === undefined ? {} : { comment }),
