@@ -1,4 +1,7 @@
 import type { Command } from "commander";
+import { registerDemoCommand } from "./demoCommand.js";
+import { registerInspectCommand } from "./inspectCommand.js";
+import { registerReplayCommand } from "./replayCommand.js";
 
 /** Adds every subcommand to the program. */
 export function registerCommands(program: Command): void {
@@ -8,4 +11,7 @@ export function registerCommands(program: Command): void {
     .action(() => {
       process.stdout.write("roadrig 0.1.0\n");
     });
+  registerReplayCommand(program);
+  registerInspectCommand(program);
+  registerDemoCommand(program);
 }

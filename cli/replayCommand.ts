@@ -1,0 +1,269 @@
+import type { Command } from "commander";
+import type { Logger } from "pino";
+import type { LogReader } from "../replay/formats/LogReader.js";
+import { openLog } from "../replay/formats/openLog.js";
+import { openOutput, outputForms } from "../replay/outputs/openOutput.js";
+import type { ReplayOutput } from "../replay/outputs/ReplayOutput.js";
+import { Replay } from "../replay/Replay.js";
+import { ReplayOptionError } from "../replay/ReplayOptionError.js";
+import type { ReplayOptions } from "../replay/ReplayOptions.js";
+import type { ReplaySummary } from "../replay/ReplaySummary.js";
+import { ChannelMap } from "../replay/timeline/ChannelMap.js";
+import { IdFilter } from "../replay/timeline/IdFilter.js";
+import { timeJumpPolicies, type TimeJumpPolicy } from "../replay/timeline/TimeJumpPolicy.js";
+import { createLogger, type LogFormat } from "./logger.js";
+import { ProgressBar } from "./progressBar.js";
+import { UsageError } from "./UsageError.js";
+
+export interface ReplayFlags {
+  to: string[];
+  rate: string;
+  start?: string;
+  duration?: string;
+  loop?: string;
+  maxGap?: string;
+  timeJumps: string;
+  offset: string[];
+  channel: string[];
+  idFilter: string[];
+  map: string[];
+  json?: boolean;
+  progress: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export function registerReplayCommand(program: Command): void {
+  program
+    .command("replay")
+    .description("replay drive logs (MDF4, rosbag, MCAP, candump) onto CAN buses at their pace")
+    .argument("<log...>", "log files or s3://bucket/key URLs, merged by absolute time")
+    .option("--to <target>", `output, repeatable: ${outputForms.join(", ")}`, collect, [])
+    .option("--rate <factor>", "speed factor; 0 = as fast as possible", "1")
+    .option("--start <seconds>", "begin this far into the merged logs")
+    .option("--duration <seconds>", "play this much log time")
+    .option("--loop <n|forever>", "play the window n times, or forever")
+    .option("--max-gap <seconds>", "shorten longer gaps between frames to this")
+    .option("--time-jumps <policy>", "backward timestamps: error or reanchor", "error")
+    .option("--offset <src=seconds>", "shift one log (path or 1-based index)", collect, [])
+    .option("--channel <name>", "replay only this recorded channel, repeatable", collect, [])
+    .option("--id-filter <spec>", "CAN IDs in hex: 123, 100-1FF, 100:700, 100~700, !123", collect, [])
+    .option("--map <out=in>", "send channel IN's frames on OUT (canplayer's vcan0=can1)", collect, [])
+    .option("--json", "print the summary as JSON")
+    .option("--no-progress", "no progress line on a terminal")
+    .action(async (logs: string[], flags: ReplayFlags, command: Command) => {
+      const log = commandLogger(command);
+      if (flags.to.length === 0) throw new UsageError(`replay: --to is required (${outputForms.join(", ")})`);
+      const summary = await runReplay(logs, flags, log).catch(unlessBrokenPipe);
+      if (summary) reportSummary(summary, flags, log);
+    });
+}
+
+/** Opens the logs and outputs, runs the replay with keyboard and signal control, closes all. */
+export async function runReplay(
+  logs: string[],
+  flags: ReplayFlags,
+  log: Logger,
+): Promise<ReplaySummary> {
+  const settings = parseFlags(logs, flags);
+  const readers = await openAll(logs);
+  let outputs: ReplayOutput[] = [];
+  try {
+    outputs = usage(() => flags.to.map((t) => openOutput(t, { paced: settings.rate !== 0 })));
+    const sources = readers.map((reader, i) => ({
+      reader,
+      ...(settings.offsets[i] !== undefined ? { offsetNs: settings.offsets[i] } : {}),
+    }));
+    for (const reader of readers) log.debug({ source: reader.name, format: reader.describe().format }, "log opened");
+    const replay = new Replay({ ...settings.options, sources, outputs });
+    return await withControls(replay, flags, settings.options);
+  } finally {
+    await Promise.allSettled([...outputs.map((o) => o.close()), ...readers.map((r) => r.close())]);
+  }
+}
+
+interface ParsedFlags {
+  rate: number;
+  offsets: (number | undefined)[];
+  options: Omit<ReplayOptions, "sources" | "outputs">;
+}
+
+function parseFlags(logs: string[], flags: ReplayFlags): ParsedFlags {
+  const rate = number("--rate", flags.rate, 0);
+  if (!timeJumpPolicies.includes(flags.timeJumps as TimeJumpPolicy)) {
+    throw new UsageError(`--time-jumps ${flags.timeJumps}: expected ${timeJumpPolicies.join(" or ")}`);
+  }
+  const options: Omit<ReplayOptions, "sources" | "outputs"> = {
+    rate,
+    timeline: usage(() => ({
+      channels: flags.channel,
+      idFilter: IdFilter.parse(flags.idFilter),
+      channelMap: ChannelMap.parse(flags.map),
+      timeJumps: flags.timeJumps as TimeJumpPolicy,
+    })),
+    passes: parseLoop(flags.loop),
+    ...optionalNs("startNs", "--start", flags.start),
+    ...optionalNs("durationNs", "--duration", flags.duration),
+    ...optionalNs("maxGapNs", "--max-gap", flags.maxGap),
+  };
+  return { rate, offsets: parseOffsets(logs, flags.offset), options };
+}
+
+function parseOffsets(logs: string[], specs: string[]): (number | undefined)[] {
+  const offsets: (number | undefined)[] = logs.map(() => undefined);
+  for (const spec of specs) {
+    const eq = spec.lastIndexOf("=");
+    const src = spec.slice(0, eq);
+    const byIndex = /^\d+$/.test(src) ? Number(src) - 1 : -1;
+    const index = byIndex >= 0 && byIndex < logs.length ? byIndex : logs.indexOf(src);
+    if (eq < 0 || index < 0) {
+      throw new UsageError(`--offset ${spec}: expected SRC=SECONDS, SRC a log given or its number`);
+    }
+    offsets[index] = Math.round(number("--offset", spec.slice(eq + 1)) * 1e9);
+  }
+  return offsets;
+}
+
+function parseLoop(loop: string | undefined): number {
+  if (loop === undefined) return 1;
+  if (loop === "forever" || loop === "i") return Infinity;
+  const n = Number(loop);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--loop ${loop}: expected a count >= 1 or forever`);
+  return n;
+}
+
+function optionalNs<K extends string>(key: K, flag: string, value: string | undefined) {
+  if (value === undefined) return {};
+  return { [key]: Math.round(number(flag, value, 0) * 1e9) } as Record<K, number>;
+}
+
+function number(flag: string, text: string, min = -Infinity): number {
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value) || value < min) {
+    throw new UsageError(`${flag} ${text}: expected a number${min > -Infinity ? ` >= ${min}` : ""}`);
+  }
+  return value;
+}
+
+/** Replay option errors are the user's: exit code 2. */
+function usage<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (err) {
+    if (err instanceof ReplayOptionError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+async function openAll(logs: string[]): Promise<LogReader[]> {
+  const readers: LogReader[] = [];
+  try {
+    for (const path of logs) readers.push(await openLog(path));
+    return readers;
+  } catch (err) {
+    await Promise.allSettled(readers.map((r) => r.close()));
+    throw err;
+  }
+}
+
+/** Space pauses and resumes on a terminal; q or Ctrl-C stops; SIGINT/SIGTERM stop cleanly. */
+async function withControls(
+  replay: Replay,
+  flags: ReplayFlags,
+  options: Omit<ReplayOptions, "sources" | "outputs">,
+): Promise<ReplaySummary> {
+  const bar = flags.progress && process.stderr.isTTY ? new ProgressBar(process.stderr) : undefined;
+  const startNs = options.startNs ?? 0;
+  let last = { doneNs: 0, frames: 0, pass: 0 };
+  const draw = (force = false) =>
+    bar?.update({ ...last, totalNs: options.durationNs, paused: replay.paused }, force);
+  replay.on("progress", (p) => {
+    last = { doneNs: Math.max(0, p.timeNs - startNs), frames: p.frames, pass: p.pass };
+    draw();
+  });
+  const stop = () => replay.stop();
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  const keys = listenToKeys(replay, () => draw(true));
+  try {
+    return await replay.run();
+  } finally {
+    keys();
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+    bar?.done();
+  }
+}
+
+function listenToKeys(replay: Replay, redraw: () => void): () => void {
+  const stdin = process.stdin;
+  if (!stdin.isTTY) return () => undefined;
+  stdin.setRawMode(true);
+  stdin.resume();
+  const onData = (data: Buffer) => {
+    const key = data.toString("latin1");
+    if (key === " ") {
+      if (replay.paused) replay.resume();
+      else replay.pause();
+      redraw();
+    } else if (key === "q" || key === "\u0003") replay.stop();
+  };
+  stdin.on("data", onData);
+  return () => {
+    stdin.off("data", onData);
+    stdin.setRawMode(false);
+    stdin.pause();
+  };
+}
+
+/** JSON on stdout unless an output writes there; a readable summary goes to the log. */
+function reportSummary(summary: ReplaySummary, flags: ReplayFlags, log: Logger): void {
+  const json = summaryJson(summary);
+  if (flags.json) {
+    const toStdout = !flags.to.includes("candump:-");
+    (toStdout ? process.stdout : process.stderr).write(`${JSON.stringify(json)}\n`);
+    return;
+  }
+  log.info(json, "replay done");
+}
+
+export function summaryJson(summary: ReplaySummary): Record<string, unknown> {
+  const us = (ns: number) => Math.round(ns / 10) / 100;
+  const { lateness } = summary;
+  return {
+    frames: summary.frames,
+    outputs: summary.outputs,
+    skippedMessages: summary.skippedMessages,
+    passes: summary.passes,
+    stopped: summary.stopped,
+    rate: summary.rate,
+    origin: new Date(Number(summary.originNs / 1_000_000n)).toISOString(),
+    wallSeconds: summary.wallNs / 1e9,
+    late: summary.late,
+    latenessUs: {
+      count: lateness.count,
+      p50: us(lateness.p50),
+      p99: us(lateness.p99),
+      p999: us(lateness.p999),
+      max: us(lateness.max),
+    },
+  };
+}
+
+/** The program's logger, at the level and format the global flags ask for. */
+export function commandLogger(command: Command): Logger {
+  const opts = command.optsWithGlobals<{ logLevel?: string; logFormat?: LogFormat }>();
+  return createLogger({
+    ...(opts.logLevel ? { level: opts.logLevel } : {}),
+    ...(opts.logFormat ? { format: opts.logFormat } : {}),
+  });
+}
+
+/**
+ * A reader of stdout that went away (`roadrig replay ... --to candump:- | head`) ends the replay
+ * quietly, as candump does; any other error stands.
+ */
+export function unlessBrokenPipe(err: unknown): undefined {
+  if ((err as { code?: unknown } | null)?.code === "EPIPE") return undefined;
+  throw err;
+}

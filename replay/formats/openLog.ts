@@ -1,0 +1,99 @@
+import { constants, gunzipSync } from "node:zlib";
+import type { ByteSource } from "../sources/ByteSource.js";
+import { FileSource } from "../sources/FileSource.js";
+import { S3Source, type S3SourceOptions } from "../sources/S3Source.js";
+import { isGzip } from "./candump/gunzipChunks.js";
+import { looksLikeCandump } from "./candump/looksLikeCandump.js";
+import { openCandump } from "./candump/CandumpReader.js";
+import { FormatError } from "./FormatError.js";
+import type { LogFormat, LogReader } from "./LogReader.js";
+import { looksLikeMcap } from "./mcap/looksLikeMcap.js";
+import { openMcap } from "./mcap/openMcap.js";
+import { openMdf4 } from "./mdf4/Mdf4Reader.js";
+import { looksLikeRosbag } from "./rosbag/looksLikeRosbag.js";
+import { openRosbag } from "./rosbag/openRosbag.js";
+
+interface FormatEntry {
+  format: LogFormat;
+  /** How the format is named in the list of supported formats. */
+  label: string;
+  sniff(firstBytes: Uint8Array): boolean;
+  open(source: ByteSource): Promise<LogReader>;
+}
+
+/** Bytes read to recognise a format: enough for candump's first line after a long comment. */
+const SNIFF_BYTES = 4096;
+
+const formats: readonly FormatEntry[] = [
+  { format: "mdf4", label: "MDF4 (.mf4)", sniff: looksLikeMdf4, open: openMdf4 },
+  { format: "mcap", label: "MCAP", sniff: looksLikeMcap, open: openMcap },
+  { format: "rosbag", label: "rosbag 2.0 (.bag)", sniff: looksLikeRosbag, open: openRosbag },
+  {
+    format: "candump",
+    label: "candump -l log (plain or .gz)",
+    sniff: (bytes) => looksLikeCandump(isGzip(bytes) ? gunzipPrefix(bytes) : bytes),
+    open: (source) => openCandump(source),
+  },
+];
+
+export interface OpenLogOptions {
+  /** For `s3://` URLs: client, chunk size, read-ahead. */
+  s3?: S3SourceOptions;
+}
+
+/** Formats openLog recognises, for messages and `--help`. */
+export const supportedFormats: readonly string[] = formats.map((f) => f.label);
+
+/**
+ * Opens a log from a local path or an `s3://bucket/key` URL, recognising its format from its
+ * first bytes (never from its name).
+ */
+export async function openLog(pathOrUrl: string, options: OpenLogOptions = {}): Promise<LogReader> {
+  const source = pathOrUrl.startsWith("s3://")
+    ? await S3Source.open(pathOrUrl, options.s3)
+    : await FileSource.open(pathOrUrl);
+  try {
+    return await openSource(source);
+  } catch (err) {
+    await source.close();
+    throw err;
+  }
+}
+
+/** Opens an already open ByteSource; the reader owns it from then on. */
+export async function openSource(source: ByteSource): Promise<LogReader> {
+  const firstBytes = await source.read(0, SNIFF_BYTES);
+  const entry = formats.find((f) => f.sniff(firstBytes));
+  if (!entry) {
+    throw new FormatError(
+      source.name,
+      "start of file",
+      0,
+      `expected one of: ${supportedFormats.join(", ")}; found ${describeBytes(firstBytes)}`,
+    );
+  }
+  return entry.open(source);
+}
+
+/** MDF4's identification block starts `MDF     `, or `UnFinMF ` while a logger still writes. */
+function looksLikeMdf4(firstBytes: Uint8Array): boolean {
+  const id = new TextDecoder("latin1").decode(firstBytes.subarray(0, 8));
+  return id === "MDF     " || id === "UnFinMF ";
+}
+
+function gunzipPrefix(bytes: Uint8Array): Uint8Array {
+  try {
+    // A sync flush accepts a truncated stream: only the beginning is needed.
+    return gunzipSync(bytes, { finishFlush: constants.Z_SYNC_FLUSH });
+  } catch {
+    return new Uint8Array(0);
+  }
+}
+
+function describeBytes(bytes: Uint8Array): string {
+  if (bytes.length === 0) return "an empty file";
+  const head = bytes.subarray(0, 8);
+  const hex = Array.from(head, (b) => b.toString(16).padStart(2, "0")).join(" ");
+  const text = new TextDecoder("latin1").decode(head).replace(/[^\x20-\x7e]/g, ".");
+  return `bytes ${hex} ("${text}")`;
+}

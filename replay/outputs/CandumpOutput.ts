@@ -1,0 +1,48 @@
+import type { CanFrame } from "../../drivers/can/CanFrame.js";
+import { CandumpWriter } from "../formats/candump/CandumpWriter.js";
+import type { OutputStats, ReplayOutput } from "./ReplayOutput.js";
+
+export interface CandumpOutputOptions {
+  /**
+   * Paced replays write each line as its frame goes out, so that the text keeps the replay's
+   * rhythm; unpaced ones gather 64 KiB per write.
+   */
+  paced: boolean;
+}
+
+/**
+ * Frames as a `candump -l` log on stdout (`-`) or in a file, each line carrying the frame's
+ * recorded absolute time, as candump would have logged it.
+ */
+export class CandumpOutput implements ReplayOutput {
+  private frames = 0;
+
+  private constructor(
+    readonly target: string,
+    private readonly writer: CandumpWriter,
+  ) {}
+
+  static open(destination: string, options: CandumpOutputOptions): CandumpOutput {
+    const writerOptions = { bufferChars: options.paced ? 1 : 1 << 16 };
+    const writer =
+      destination === "-"
+        ? CandumpWriter.toFd(1, writerOptions)
+        : CandumpWriter.toPath(destination, writerOptions);
+    return new CandumpOutput(`candump:${destination}`, writer);
+  }
+
+  send(frame: CanFrame, recordedNs: bigint): void | Promise<void> {
+    this.frames++;
+    if (!this.writer.write(frame, recordedNs)) return this.writer.drain();
+  }
+
+  flush(): void {}
+
+  stats(): OutputStats {
+    return { target: this.target, frames: this.frames };
+  }
+
+  close(): Promise<void> {
+    return this.writer.close();
+  }
+}
