@@ -1,31 +1,16 @@
-import { compileExtractor, type RawExtractor } from "./compileExtractor.js";
 import type { DbcMessage } from "./DbcMessage.js";
 import type { DbcSignal } from "./DbcSignal.js";
 import type { DecodedSignal } from "./DecodedMessage.js";
 import { encodeMessage, type SignalInput } from "./encodeMessage.js";
-import { signalLayout } from "./SignalLayout.js";
-
-/** Everything the hot loop needs of one signal, in one monomorphic object. */
-class SignalPlan {
-  constructor(
-    readonly extract: RawExtractor,
-    readonly minLength: number,
-    readonly factor: number,
-    readonly offset: number,
-    /** Index of the multiplexer signal, or -1. */
-    readonly parent: number,
-    /** Inclusive ranges of the multiplexer's raw value, flattened [low, high, low, high...]. */
-    readonly ranges: readonly number[],
-  ) {}
-}
+import { SignalPlan } from "./SignalPlan.js";
 
 /**
  * One message compiled for decoding: a precomputed extractor per signal, visited in an order
  * where each multiplexer comes before the signals it selects.
  */
 export class MessageCodec {
+  /** In decode order: each multiplexer before the signals it selects. */
   private readonly plans: SignalPlan[];
-  private readonly order: Int32Array;
   private readonly present: Uint8Array;
   private readonly raws: Float64Array;
 
@@ -35,9 +20,9 @@ export class MessageCodec {
   ) {
     const signals = message.signals;
     const { order, cyclic } = decodeOrder(signals);
-    // A multiplexing cycle cannot be decided: those signals are never present.
-    this.plans = signals.map((s, i) => planOf(s, signals, !cyclic.includes(i)));
-    this.order = Int32Array.from([...order, ...cyclic]);
+    this.plans = [...order, ...cyclic].map((i) =>
+      planOf(signals[i] as DbcSignal, signals, !cyclic.includes(i)),
+    );
     this.present = new Uint8Array(signals.length);
     this.raws = new Float64Array(signals.length);
   }
@@ -47,18 +32,23 @@ export class MessageCodec {
    * not carry (another multiplexer branch, or a frame too short). No allocation.
    */
   decodeInto(data: Uint8Array, out: Float64Array): void {
-    const { plans, order, present, raws } = this;
+    const { plans, present, raws } = this;
     const length = data.length;
-    for (let k = 0; k < order.length; k++) {
-      const i = order[k] as number;
-      const plan = plans[i] as SignalPlan;
+    for (let k = 0; k < plans.length; k++) {
+      const plan = plans[k] as SignalPlan;
+      const i = plan.slot;
       if (length < plan.minLength || (plan.parent >= 0 && !this.selected(plan))) {
         present[i] = 0;
         out[i] = NaN;
         continue;
       }
-      const raw = plan.extract(data);
-      const r = typeof raw === "number" ? raw : Number(raw);
+      let r: number;
+      if (plan.fast) {
+        r = plan.read(data);
+      } else {
+        const raw = plan.extract(data);
+        r = typeof raw === "number" ? raw : Number(raw);
+      }
       present[i] = 1;
       raws[i] = r;
       out[i] = r * plan.factor + plan.offset;
@@ -67,10 +57,10 @@ export class MessageCodec {
 
   /** The signals the frame carries, with raw and physical values and labels. */
   decodeSignals(data: Uint8Array): DecodedSignal[] {
-    const { plans, order, present, raws } = this;
+    const { plans, present, raws } = this;
     const decoded: DecodedSignal[] = [];
-    for (const i of order) {
-      const plan = plans[i] as SignalPlan;
+    for (const plan of plans) {
+      const i = plan.slot;
       const signal = this.message.signals[i] as DbcSignal;
       present[i] = 0;
       if (data.length < plan.minLength || (plan.parent >= 0 && !this.selected(plan))) continue;
@@ -102,18 +92,9 @@ function planOf(
   signals: readonly DbcSignal[],
   decidable: boolean,
 ): SignalPlan {
-  const layout = signalLayout(signal.startBit, signal.length, signal.byteOrder);
-  const extract = compileExtractor(layout, signal.length, signal.signed, signal.valueType);
   const mux = signal.multiplexedBy;
   const parent = mux === undefined ? -1 : signals.findIndex((s) => s.name === mux.multiplexer);
-  return new SignalPlan(
-    extract,
-    decidable ? layout.minLength : Infinity,
-    signal.factor,
-    signal.offset,
-    parent,
-    mux?.ranges.flat() ?? [],
-  );
+  return new SignalPlan(signal, decidable, signal.index, parent, mux?.ranges.flat() ?? []);
 }
 
 /** Multiplexers before what they select; signals caught in a cycle are set apart. */
