@@ -20,9 +20,11 @@ export class MessageCodec {
   ) {
     const signals = message.signals;
     const { order, cyclic } = decodeOrder(signals);
-    this.plans = [...order, ...cyclic].map((i) =>
-      planOf(signals[i] as DbcSignal, signals, !cyclic.includes(i)),
-    );
+    const parents = new Set(signals.map((s) => s.multiplexedBy?.multiplexer));
+    this.plans = [...order, ...cyclic].map((i) => {
+      const signal = signals[i] as DbcSignal;
+      return planOf(signal, signals, !cyclic.includes(i), parents.has(signal.name));
+    });
     this.present = new Uint8Array(signals.length);
     this.raws = new Float64Array(signals.length);
   }
@@ -38,7 +40,7 @@ export class MessageCodec {
       const plan = plans[k] as SignalPlan;
       const i = plan.slot;
       if (length < plan.minLength || (plan.parent >= 0 && !this.selected(plan))) {
-        present[i] = 0;
+        if (plan.selects) present[i] = 0;
         out[i] = NaN;
         continue;
       }
@@ -49,8 +51,10 @@ export class MessageCodec {
         const raw = plan.extract(data);
         r = typeof raw === "number" ? raw : Number(raw);
       }
-      present[i] = 1;
-      raws[i] = r;
+      if (plan.selects) {
+        present[i] = 1;
+        raws[i] = r;
+      }
       out[i] = r * plan.factor + plan.offset;
     }
   }
@@ -91,10 +95,12 @@ function planOf(
   signal: DbcSignal,
   signals: readonly DbcSignal[],
   decidable: boolean,
+  selects: boolean,
 ): SignalPlan {
   const mux = signal.multiplexedBy;
   const parent = mux === undefined ? -1 : signals.findIndex((s) => s.name === mux.multiplexer);
-  return new SignalPlan(signal, decidable, signal.index, parent, mux?.ranges.flat() ?? []);
+  const ranges = mux?.ranges.flat() ?? [];
+  return new SignalPlan(signal, decidable, signal.index, parent, ranges, selects);
 }
 
 /** Multiplexers before what they select; signals caught in a cycle are set apart. */

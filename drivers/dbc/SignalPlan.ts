@@ -34,6 +34,8 @@ export class SignalPlan {
     readonly parent: number,
     /** Inclusive ranges of the multiplexer's raw value, flattened [low, high, low, high...]. */
     readonly ranges: readonly number[],
+    /** Another signal's multiplexer: its presence and raw value must be kept while decoding. */
+    readonly selects: boolean,
   ) {
     this.factor = signal.factor;
     this.offset = signal.offset;
