@@ -79,7 +79,7 @@ export class McapLogReader implements LogReader {
       group.count = (group.count ?? 0) + Number(count);
       groups.set(channel.topic, group);
     }
-    return [...groups.values()];
+    return [...groups.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   private toRecord(message: Message): LogRecord {

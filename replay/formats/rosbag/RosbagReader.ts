@@ -101,7 +101,7 @@ export class RosbagReader implements LogReader {
       group.count = (group.count ?? 0) + (countByConn.get(connection.conn) ?? 0);
       groups.set(connection.topic, group);
     }
-    return [...groups.values()];
+    return [...groups.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   private timedChunk(info: ChunkInfo, index: number): TimedChunk<BagMessage> {

@@ -153,12 +153,21 @@ function chunkRecords(connections: BagConnection[], chunk: BagChunk, written: Se
   const compression = chunk.compression ?? "none";
   const data = compression === "lz4" ? lz4Frame(plain) : plain;
   const chunkRecord = record(
-    [["op", Uint8Array.of(0x05)], ["compression", enc.encode(compression)], ["size", u32(plain.length)]],
+    [
+      ["op", Uint8Array.of(0x05)],
+      ["compression", enc.encode(compression)],
+      ["size", u32(plain.length)],
+    ],
     data,
   );
   const indexRecords = [...entries].map(([conn, list]) =>
     record(
-      [["op", Uint8Array.of(0x04)], ["ver", u32(1)], ["conn", u32(conn)], ["count", u32(list.length / 2)]],
+      [
+        ["op", Uint8Array.of(0x04)],
+        ["ver", u32(1)],
+        ["conn", u32(conn)],
+        ["count", u32(list.length / 2)],
+      ],
       concat(list),
     ),
   );

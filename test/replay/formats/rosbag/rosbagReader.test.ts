@@ -40,7 +40,7 @@ describe("rosbag reader", () => {
     expect(looksLikeRosbag(new Uint8Array(3))).toBe(false);
   });
 
-  it("turns can_msgs/Frame messages into CAN frames on the topic, at the receive time", async () => {
+  it("turns can_msgs/Frame messages into CAN frames on the topic at receive time", async () => {
     const frames = [
       ros1CanFrame({ id: 0x123, dlc: 3, data: [1, 2, 3, 9, 9, 9, 9, 9], sec: 99, frameId: "x" }),
       ros1CanFrame({ id: 0x18daf110, isExtended: true, dlc: 8, data: [1, 2, 3, 4, 5, 6, 7, 8] }),
