@@ -138,9 +138,14 @@ export class ShadowService extends EventEmitter<ShadowServiceEvents> {
     await this.#store.save(outcome.record);
     this.#records.set(key, outcome.record);
 
-    await this.#publish(address, "update", "accepted", outcome.accepted);
-    if (outcome.delta !== undefined) await this.#publish(address, "update", "delta", outcome.delta);
-    await this.#publish(address, "update", "documents", outcome.documents);
+    // Sent back to back without waiting for each PUBACK: the client writes packets in call order,
+    // so subscribers still see accepted, delta, documents in that order.
+    const published = [this.#publish(address, "update", "accepted", outcome.accepted)];
+    if (outcome.delta !== undefined) {
+      published.push(this.#publish(address, "update", "delta", outcome.delta));
+    }
+    published.push(this.#publish(address, "update", "documents", outcome.documents));
+    await Promise.all(published);
   }
 
   async #get(address: ShadowAddress, payload: Buffer): Promise<void> {

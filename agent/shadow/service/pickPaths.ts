@@ -3,7 +3,8 @@ import { hasKey, isEmptyObject, isJsonObject, setKey } from "../JsonValue.js";
 
 /**
  * The part of `tree` at the key paths that `selector` names. Where the selector stops (a leaf,
- * an array, a null) the whole subtree of `tree` is taken. Undefined when nothing is selected.
+ * an array, a null, an empty object) the whole subtree of `tree` is taken. Undefined when
+ * nothing is selected.
  */
 export function pickPaths(
   tree: JsonObject | undefined,
@@ -14,7 +15,8 @@ export function pickPaths(
   for (const [key, select] of Object.entries(selector)) {
     if (!hasKey(tree, key)) continue;
     const value = tree[key]!;
-    if (isJsonObject(select) && isJsonObject(value)) {
+    // An empty object in the selector names its path as a whole, like a leaf.
+    if (isJsonObject(select) && isJsonObject(value) && !isEmptyObject(select)) {
       const inner = pickPaths(value, select);
       if (inner !== undefined) setKey(picked, key, inner);
     } else {
