@@ -1,0 +1,37 @@
+import { spawn, spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { repoRoot } from "../support/sharedData.js";
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Compiles the CLI to dist/ once per test file, as `npm test` does before vitest. */
+export function buildCli(): void {
+  const tsc = join(repoRoot, "node_modules", "typescript", "bin", "tsc");
+  const result = spawnSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], {
+    cwd: repoRoot,
+    encoding: "utf8",
+  });
+  // Type errors elsewhere in the tree still emit; only a missing entry point is fatal here.
+  if (result.error) throw result.error;
+}
+
+/** Runs `roadrig ...args` as a child process and collects its output and exit code. */
+export function roadrig(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(repoRoot, "bin", "roadrig.js"), ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, ROADRIG_LOG_LEVEL: "info", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}

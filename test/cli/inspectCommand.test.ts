@@ -1,0 +1,70 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dataPath, hasShared, truthPath } from "../support/sharedData.js";
+import { buildCli, roadrig } from "./cliHarness.js";
+
+const dir = mkdtempSync(join(tmpdir(), "roadrig-inspect-"));
+beforeAll(buildCli, 180_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Report {
+  format: string;
+  start: string;
+  durationSeconds: number;
+  frames: number;
+  finalized: boolean | null;
+  channels: { name: string; frames: number; ids: Record<string, number> }[];
+}
+
+describe("roadrig inspect", () => {
+  it("reports format, start, duration and frames per channel and ID of a candump log", async () => {
+    const path = join(dir, "a.log");
+    writeFileSync(
+      path,
+      "(1700000000.000000) can0 123#01\n(1700000000.250000) can0 123#02\n" +
+        "(1700000001.500000) can1 18DAF101#03\n",
+    );
+    const result = await roadrig(["inspect", path, "--json"]);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report.format).toBe("candump");
+    expect(report.start).toBe("2023-11-14T22:13:20.000Z");
+    expect(report.durationSeconds).toBe(1.5);
+    expect(report.frames).toBe(3);
+    expect(report.channels).toEqual([
+      { name: "can0", frames: 2, messages: 0, ids: { "0x123": 2 } },
+      { name: "can1", frames: 1, messages: 0, ids: { "0x18DAF101": 1 } },
+    ]);
+    const text = await roadrig(["inspect", path]);
+    expect(text.stdout).toMatch(/^format\s+candump/m);
+    expect(text.stdout).toMatch(/^ {4}0x123 {2}2$/m);
+  });
+
+  it("exits 1 for a file of unknown format", async () => {
+    const path = join(dir, "b.bin");
+    writeFileSync(path, Buffer.from([0, 1, 2, 3]));
+    const result = await roadrig(["inspect", path]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/expected one of/);
+  });
+});
+
+describe.skipIf(!hasShared)("roadrig inspect on the shared logs", () => {
+  it("counts an unfinalized CANedge MF4's frames per bus as the reference does", async () => {
+    const file = "api-examples__2F6913DB_00000004_00000001.MF4";
+    const result = await roadrig(["inspect", dataPath("mf4", file), "--json"]);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as Report;
+    const truth = JSON.parse(readFileSync(truthPath("mf4", `${file}.json`), "utf8")) as {
+      frames_total: number;
+      frames_per_bus: Record<string, number>;
+    };
+    expect(report.format).toBe("mdf4");
+    expect(report.finalized).toBe(false);
+    expect(report.frames).toBe(truth.frames_total);
+    const perBus = Object.fromEntries(report.channels.map((c) => [c.name, c.frames]));
+    expect(perBus).toEqual(truth.frames_per_bus);
+  });
+});

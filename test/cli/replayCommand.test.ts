@@ -1,0 +1,153 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { casePath, dataPath, hasShared, truthPath } from "../support/sharedData.js";
+import { buildCli, roadrig } from "./cliHarness.js";
+
+const dir = mkdtempSync(join(tmpdir(), "roadrig-cli-"));
+beforeAll(buildCli, 180_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const LOG = [
+  "(1700000000.000000) can0 123#0102",
+  "(1700000000.010000) can1 18DAF101#AABB",
+  "(1700000000.020000) can0 7FF#",
+  "(1700000000.030000) can1 456#03",
+].join("\n") + "\n";
+
+function logFile(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe("roadrig replay", () => {
+  it("replays a candump log to candump:- unchanged, recorded times included", async () => {
+    const result = await roadrig(["replay", logFile("a.log", LOG), "--to", "candump:-", "--rate", "0"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(LOG);
+  });
+
+  it("paces at the recorded rate (30 ms of log takes at least 30 ms)", async () => {
+    const path = logFile("paced.log", LOG);
+    const result = await roadrig(["replay", path, "--to", "virtual:cli", "--json"]);
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout) as { frames: number; wallSeconds: number };
+    expect(summary.frames).toBe(4);
+    expect(summary.wallSeconds).toBeGreaterThanOrEqual(0.03);
+  });
+
+  it("prints a JSON summary with frames per output and lateness percentiles", async () => {
+    const out = join(dir, "copy.log");
+    const result = await roadrig([
+      "replay", logFile("b.log", LOG), "--to", `candump:${out}`, "--to", "virtual:x",
+      "--rate", "0", "--json",
+    ]);
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(summary.frames).toBe(4);
+    expect(summary.outputs).toEqual([
+      { target: `candump:${out}`, frames: 4 },
+      { target: "virtual:x", frames: 4 },
+    ]);
+    expect(summary.latenessUs).toMatchObject({ count: 0 });
+    expect(readFileSync(out, "utf8")).toBe(LOG);
+  });
+
+  it("filters channels and IDs and maps channels", async () => {
+    const path = logFile("c.log", LOG);
+    const ids = await roadrig(["replay", path, "--to", "candump:-", "--rate", "0", "--id-filter", "100-1FF,7FF"]);
+    expect(ids.stdout.trim().split("\n").map((l) => l.split(" ")[2])).toEqual(["123#0102", "7FF#"]);
+    const mapped = await roadrig(["replay", path, "--to", "candump:-", "--rate", "0", "--map", "vcan0=can1"]);
+    expect(mapped.stdout).toBe(
+      "(1700000000.010000) vcan0 18DAF101#AABB\n(1700000000.030000) vcan0 456#03\n",
+    );
+    const channel = await roadrig(["replay", path, "--to", "candump:-", "--rate", "0", "--channel", "can0"]);
+    expect(channel.stdout.trim().split("\n")).toHaveLength(2);
+  });
+
+  it("merges several logs by absolute time, with a per-source offset", async () => {
+    const a = logFile("m1.log", "(1700000000.000000) can0 001#\n(1700000000.020000) can0 003#\n");
+    const b = logFile("m2.log", "(1700000000.005000) can1 002#\n");
+    const merged = await roadrig(["replay", a, b, "--to", "candump:-", "--rate", "0"]);
+    expect(merged.stdout.match(/ (\w+)#/g)).toEqual([" 001#", " 002#", " 003#"]);
+    const shifted = await roadrig(["replay", a, b, "--to", "candump:-", "--rate", "0", "--offset", "2=0.02"]);
+    expect(shifted.stdout.match(/ (\w+)#/g)).toEqual([" 001#", " 003#", " 002#"]);
+  });
+
+  it("plays a window with --start and --duration, and loops with --loop", async () => {
+    const path = logFile("w.log", LOG);
+    const window = await roadrig([
+      "replay", path, "--to", "candump:-", "--rate", "0", "--start", "0.01", "--duration", "0.01",
+    ]);
+    expect(window.stdout.trim().split("\n").map((l) => l.split(" ")[2])).toEqual(["18DAF101#AABB", "7FF#"]);
+    const looped = await roadrig(["replay", path, "--to", "candump:-", "--rate", "0", "--loop", "3"]);
+    expect(looped.stdout).toBe(LOG.repeat(3));
+  });
+
+  it.each([
+    [["replay", "x.log"], /--to is required/],
+    [["replay", "x.log", "--to", "candump:-", "--rate", "fast"], /--rate fast: expected a number/],
+    [["replay", "x.log", "--to", "candump:-", "--id-filter", "xyz"], /--id-filter xyz/],
+    [["replay", "x.log", "--to", "candump:-", "--map", "can1"], /--map can1: expected OUT=IN/],
+    [["replay", "x.log", "--to", "candump:-", "--loop", "0"], /--loop 0/],
+    [["replay", "x.log", "--to", "candump:-", "--time-jumps", "skip"], /--time-jumps skip/],
+    [["replay", "x.log", "--to", "udp:1"], /--to udp:1: expected/],
+    [["replay", "--bogus"], /unknown option/],
+  ])("exits 2 on wrong usage: %j", async (args, message) => {
+    const path = logFile("x.log", LOG);
+    const result = await roadrig(args.map((a) => (a === "x.log" ? path : a)));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stdout).toBe("");
+  });
+
+  it("exits 1 naming the file and listing formats for an unknown format", async () => {
+    const path = logFile("notalog.txt", "hello\n");
+    const result = await roadrig(["replay", path, "--to", "candump:-"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("notalog.txt");
+    expect(result.stderr).toMatch(/expected one of: MDF4/);
+  });
+
+  it("exits 1 naming the file for a missing log", async () => {
+    const result = await roadrig(["replay", join(dir, "missing.log"), "--to", "candump:-"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/ENOENT.*missing\.log/);
+  });
+
+  it("exits 1 with the interface and the missing AF_CAN named for socketcan:vcan0 here", async () => {
+    const result = await roadrig(["replay", logFile("s.log", LOG), "--to", "socketcan:vcan0"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/socketcan:vcan0/);
+  });
+});
+
+describe.skipIf(!hasShared)("roadrig replay on the shared logs", () => {
+  it("prints every frame of a real MF4 as the reference lines", async () => {
+    const file = "mdf4-rs__29-bit-obd2.MF4";
+    const result = await roadrig(["replay", dataPath("mf4", file), "--to", "candump:-", "--rate", "0"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(readFileSync(truthPath("mf4", `${file}.candump`), "utf8"));
+  });
+
+  it("prints every frame of a two-bus MF4 in the reference order and times", async () => {
+    const file = "api-examples__2F6913DB_00000004_00000001.MF4";
+    const result = await roadrig(["replay", dataPath("mf4", file), "--to", "candump:-", "--rate", "0"]);
+    expect(result.code).toBe(0);
+    const heads = (text: string) => text.trim().split("\n").map((l) => l.split("#")[0]);
+    const truth = readFileSync(truthPath("mf4", `${file}.candump`), "utf8");
+    expect(heads(result.stdout)).toEqual(heads(truth));
+  });
+
+  it("stops at gap.log's backward jump by default, and re-anchors with --time-jumps reanchor", async () => {
+    const gap = casePath("python-can-1646", "gap.log");
+    const strict = await roadrig(["replay", gap, "--to", "candump:-", "--rate", "0"]);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toMatch(/gap\.log: record 5: .*backwards/);
+    const lenient = await roadrig(["replay", gap, "--to", "candump:-", "--rate", "0", "--time-jumps", "reanchor"]);
+    expect(lenient.code).toBe(0);
+    expect(lenient.stdout).toBe(readFileSync(gap, "utf8"));
+  });
+});
