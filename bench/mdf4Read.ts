@@ -60,7 +60,11 @@ function ensureLog(mb: number, variant: string, compression: Mdf4Compression): s
   writer.close();
   renameSync(temp, path);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  process.stderr.write(`mdf4-read: wrote ${path} (${frames} frames) in ${seconds.toFixed(1)} s\n`);
+  const rssMb = (process.resourceUsage().maxRSS / 1024).toFixed(0);
+  process.stderr.write(
+    `mdf4-read: wrote ${path} (${frames} frames) in ${seconds.toFixed(1)} s ` +
+      `(${(frames / seconds / 1e6).toFixed(2)} M frames/s, writer process peak RSS ${rssMb} MB)\n`,
+  );
   return path;
 }
 

@@ -135,6 +135,22 @@ describe("Mdf4Writer file structure", () => {
     expect(data.records.readUInt32LE(49 * 80 + 9)).toBe(49);
   });
 
+  it("continues a long block list in a chain of DLs", () => {
+    const frames = Array.from(
+      { length: 2100 },
+      (_, i) => [makeFrame(i & 0x7ff, Uint8Array.of(i & 0xff)), i] as const,
+    );
+    const { file, groups } = walkMdf4(writeFile("dl-chain.mf4", frames, { blockBytes: 80 }));
+    const data = group(groups, "CAN_DataFrame");
+    expect(data.chain.filter((id) => id === "##DL")).toHaveLength(3);
+    expect(data.chain.filter((id) => id === "##DT")).toHaveLength(2100);
+    expect(data.records.length).toBe(2100 * 80);
+    const dgLink = block(file, 64).links[0] ?? 0;
+    const secondDl = block(file, block(file, block(file, dgLink).links[2] ?? 0).links[0] ?? 0);
+    expect(Number(secondDl.data.readBigUInt64LE(8))).toBe(1024 * 80);
+    expect(data.records.readUInt32LE(2099 * 80 + 9)).toBe(2099 & 0x7ff);
+  });
+
   it.each([
     ["deflate", 0],
     ["transposed-deflate", 1],
