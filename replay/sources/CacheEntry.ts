@@ -1,0 +1,298 @@
+import { createHash, randomUUID } from "node:crypto";
+import {
+  mkdir, open, readFile, readdir, rename, rm, utimes, writeFile, type FileHandle,
+} from "node:fs/promises";
+import { join } from "node:path";
+import { CacheEntryError } from "./CacheEntryError.js";
+import { DirLock, type DirLockOptions } from "./DirLock.js";
+import { md5OfEtag, parseEntryMeta, sameEntry, type EntryMeta } from "./EntryMeta.js";
+import { Lease } from "./Lease.js";
+import { RangeSet } from "./RangeSet.js";
+import { syncDir, writeFileAtomic } from "./writeFileAtomic.js";
+
+export interface CacheEntryOptions {
+  readonly lock: DirLockOptions;
+  readonly leaseHeartbeatMs: number;
+  /** Check a single-part ETag's MD5 before publishing a complete entry. */
+  readonly verifyMd5: boolean;
+  /** Written ranges are recorded in the sidecar after this many bytes (and at close). */
+  readonly flushBytes: number;
+}
+
+/** The sidecar: which part file is being filled, and which of its ranges are durable. */
+interface Sidecar {
+  readonly gen: string;
+  readonly ranges: RangeSet;
+}
+
+/**
+ * One object version in the cache directory. A partial entry is a sparse part file
+ * `data.<gen>.part` plus `ranges.json`, the ranges of it that are on disk; several processes
+ * on several hosts may fill it at once (same ETag, so the same bytes). Once every range is
+ * there it is checked and renamed to `data`. A range is recorded only after its bytes were
+ * synced, so a crash loses work, never vouches for missing bytes.
+ */
+export class CacheEntry {
+  private readonly filled: RangeSet;
+  private unrecorded = new RangeSet();
+  private unrecordedBytes = 0;
+  private flushing: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    readonly dir: string,
+    readonly meta: EntryMeta,
+    private readonly options: CacheEntryOptions,
+    private handle: FileHandle,
+    private gen: string | undefined,
+    ranges: RangeSet,
+    private readonly lease: Lease,
+  ) {
+    this.filled = ranges;
+  }
+
+  static async open(dir: string, meta: EntryMeta, options: CacheEntryOptions): Promise<CacheEntry> {
+    await mkdir(dir, { recursive: true });
+    const lock = await DirLock.acquire(join(dir, "lock"), options.lock);
+    try {
+      await ensureMeta(dir, meta);
+      const lease = await Lease.take(join(dir, "leases"), options.leaseHeartbeatMs);
+      try {
+        const data = await openData(dir, meta);
+        const now = new Date();
+        await writeFile(join(dir, "used"), "").then(() => utimes(join(dir, "used"), now, now));
+        return new CacheEntry(dir, meta, options, data.handle, data.gen, data.ranges, lease);
+      } catch (err) {
+        await lease.release();
+        throw err;
+      }
+    } finally {
+      await lock.release();
+    }
+  }
+
+  get complete(): boolean {
+    return this.gen === undefined;
+  }
+
+  get filledBytes(): number {
+    return this.complete ? this.meta.size : this.filled.bytes;
+  }
+
+  covers(start: number, end: number): boolean {
+    return this.complete || this.filled.covers(start, end);
+  }
+
+  /** Picks up ranges other processes recorded, or their publishing of the entry. */
+  async refresh(): Promise<void> {
+    if (this.complete) return;
+    const side = await readSidecar(this.dir);
+    if (side !== undefined && side.gen === this.gen) {
+      this.filled.addAll(side.ranges);
+      return;
+    }
+    await this.adoptPublished();
+  }
+
+  /** Bytes [start, end), which must be covered; a short file is an error, never short data. */
+  async read(start: number, end: number): Promise<Uint8Array> {
+    const buf = new Uint8Array(end - start);
+    let done = 0;
+    while (done < buf.length) {
+      const { bytesRead } = await this.handle.read(buf, done, buf.length - done, start + done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    if (done < buf.length) {
+      throw new CacheEntryError(this.dataPath(), start + done,
+        `expected ${buf.length} bytes, found ${done} (file truncated)`);
+    }
+    return buf;
+  }
+
+  /** Stores bytes fetched from S3 at `start`; records and publishes as enough accumulates. */
+  async write(start: number, bytes: Uint8Array): Promise<void> {
+    if (this.complete || this.closed) return;
+    let done = 0;
+    while (done < bytes.length) {
+      const at = start + done;
+      const { bytesWritten } = await this.handle.write(bytes, done, bytes.length - done, at);
+      done += bytesWritten;
+    }
+    this.filled.add(start, start + bytes.length);
+    this.unrecorded.add(start, start + bytes.length);
+    this.unrecordedBytes += bytes.length;
+    const all = this.filled.covers(0, this.meta.size);
+    if (all || this.unrecordedBytes >= this.options.flushBytes) await this.flush();
+  }
+
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.record());
+    return this.flushing;
+  }
+
+  /** Drops the part file if it is still the current one: its bytes cannot be trusted. */
+  async discard(): Promise<void> {
+    const lock = await DirLock.acquire(join(this.dir, "lock"), this.options.lock);
+    try {
+      const side = await readSidecar(this.dir);
+      if (this.gen !== undefined && side?.gen === this.gen) await removePart(this.dir, this.gen);
+      if (this.complete) await rm(join(this.dir, "data"), { force: true });
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** Records what was written, releases the in-use lease. Throws a recording failure. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    const failure = await this.flush().then(() => undefined, (err: unknown) =>
+      err instanceof Error ? err : new Error("recording filled ranges failed", { cause: err }));
+    this.closed = true;
+    await this.lease.release();
+    await this.handle.close();
+    if (failure !== undefined) throw failure;
+  }
+
+  private async record(): Promise<void> {
+    if (this.complete || this.gen === undefined) return;
+    const batch = this.unrecorded;
+    this.unrecorded = new RangeSet();
+    this.unrecordedBytes = 0;
+    if (batch.bytes === 0 && !this.filled.covers(0, this.meta.size)) return;
+    // The data must be durable before the sidecar vouches for it.
+    await this.handle.datasync();
+    const lock = await DirLock.acquire(join(this.dir, "lock"), this.options.lock);
+    try {
+      const side = await readSidecar(this.dir);
+      if (side === undefined || side.gen !== this.gen) return await this.adoptPublished();
+      side.ranges.addAll(batch);
+      this.filled.addAll(side.ranges);
+      if (side.ranges.covers(0, this.meta.size)) await this.publish(this.gen);
+      else await writeSidecar(this.dir, this.gen, side.ranges);
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** Under the entry lock: verify, then rename the part file to `data` for every reader. */
+  private async publish(gen: string): Promise<void> {
+    const part = join(this.dir, `data.${gen}.part`);
+    const { size } = await this.handle.stat();
+    const md5 = this.options.verifyMd5 ? md5OfEtag(this.meta.etag) : undefined;
+    const found = size !== this.meta.size ? undefined : md5 && (await md5Of(this.handle, size));
+    if (size !== this.meta.size || found !== md5) {
+      await removePart(this.dir, gen);
+      const what = size !== this.meta.size
+        ? `expected ${this.meta.size} bytes, found ${size}`
+        : `expected MD5 ${md5 ?? ""} (the ETag), found ${found ?? ""}`;
+      throw new CacheEntryError(part, 0, what);
+    }
+    await rename(part, join(this.dir, "data"));
+    await syncDir(this.dir);
+    await rm(join(this.dir, "ranges.json"), { force: true });
+    this.gen = undefined;
+  }
+
+  /** Our part file is no longer current: use `data` if someone published it, else fail. */
+  private async adoptPublished(): Promise<void> {
+    const data = await openComplete(this.dir, this.meta);
+    if (data === undefined) {
+      throw new CacheEntryError(this.dataPath(), 0, "entry was discarded by another process");
+    }
+    await this.handle.close();
+    this.handle = data;
+    this.gen = undefined;
+  }
+
+  private dataPath(): string {
+    return join(this.dir, this.gen === undefined ? "data" : `data.${this.gen}.part`);
+  }
+}
+
+async function ensureMeta(dir: string, meta: EntryMeta): Promise<void> {
+  const path = join(dir, "meta.json");
+  const found = parseEntryMeta(await readFile(path, "utf8").catch(() => ""));
+  if (found !== undefined && sameEntry(found, meta)) return;
+  if (found !== undefined || (await readdir(dir)).some((n) => n.startsWith("data"))) {
+    // A meta.json that does not match, or data without one: start the entry afresh.
+    for (const name of await readdir(dir)) {
+      if (name.startsWith("data") || name === "ranges.json") await rm(join(dir, name), { force: true });
+    }
+  }
+  await writeFileAtomic(path, JSON.stringify({ ...meta, createdAt: new Date().toISOString() }));
+}
+
+interface OpenedData {
+  readonly handle: FileHandle;
+  readonly gen: string | undefined;
+  readonly ranges: RangeSet;
+}
+
+/** Under the entry lock: the complete file, else the current part file, else a new one. */
+async function openData(dir: string, meta: EntryMeta): Promise<OpenedData> {
+  const complete = await openComplete(dir, meta);
+  if (complete !== undefined) return { handle: complete, gen: undefined, ranges: new RangeSet() };
+  await rm(join(dir, "data"), { force: true });
+
+  const side = await readSidecar(dir);
+  if (side !== undefined) {
+    const part = await open(join(dir, `data.${side.gen}.part`), "r+").catch(() => undefined);
+    if (part !== undefined && (await part.stat()).size === meta.size) {
+      return { handle: part, gen: side.gen, ranges: side.ranges };
+    }
+    await part?.close();
+    await removePart(dir, side.gen);
+  }
+  const gen = randomUUID();
+  const handle = await open(join(dir, `data.${gen}.part`), "wx+");
+  try {
+    await handle.truncate(meta.size);
+    await writeSidecar(dir, gen, new RangeSet());
+    return { handle, gen, ranges: new RangeSet() };
+  } catch (err) {
+    await handle.close();
+    await rm(join(dir, `data.${gen}.part`), { force: true });
+    throw err;
+  }
+}
+
+/** `data` if it has the right size; a truncated one is no entry at all. */
+async function openComplete(dir: string, meta: EntryMeta): Promise<FileHandle | undefined> {
+  const handle = await open(join(dir, "data"), "r").catch(() => undefined);
+  if (handle === undefined) return undefined;
+  if ((await handle.stat()).size === meta.size) return handle;
+  await handle.close();
+  return undefined;
+}
+
+async function readSidecar(dir: string): Promise<Sidecar | undefined> {
+  try {
+    const v = JSON.parse(await readFile(join(dir, "ranges.json"), "utf8")) as Record<string, unknown>;
+    if (typeof v.gen !== "string") return undefined;
+    return { gen: v.gen, ranges: RangeSet.fromJSON(v.ranges) };
+  } catch {
+    return undefined;
+  }
+}
+
+function writeSidecar(dir: string, gen: string, ranges: RangeSet): Promise<void> {
+  return writeFileAtomic(join(dir, "ranges.json"), JSON.stringify({ gen, ranges: ranges.list }));
+}
+
+async function removePart(dir: string, gen: string): Promise<void> {
+  await rm(join(dir, "ranges.json"), { force: true });
+  await rm(join(dir, `data.${gen}.part`), { force: true });
+}
+
+async function md5Of(handle: FileHandle, size: number): Promise<string> {
+  const hash = createHash("md5");
+  const buf = new Uint8Array(Math.min(size, 8 * 1024 * 1024));
+  for (let pos = 0; pos < size;) {
+    const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, size - pos), pos);
+    if (bytesRead === 0) break;
+    hash.update(buf.subarray(0, bytesRead));
+    pos += bytesRead;
+  }
+  return hash.digest("hex");
+}

@@ -1,0 +1,155 @@
+import { createHash, randomUUID } from "node:crypto";
+import { mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { CacheEntry, type CacheEntryOptions } from "./CacheEntry.js";
+import { DirLock } from "./DirLock.js";
+import { parseEntryMeta, type EntryMeta } from "./EntryMeta.js";
+import { liveLeases, newestLeaseMs } from "./Lease.js";
+import { RangeSet } from "./RangeSet.js";
+
+export interface NasCacheOptions {
+  readonly dir: string;
+  /** Bytes on disk the cache may use; least recently used entries not in use go first. */
+  readonly maxBytes?: number;
+  /** Locks and leases whose heartbeat is older than this are presumed dead (default 60 s). */
+  readonly staleMs?: number;
+  readonly lockTimeoutMs?: number;
+  /** Check single-part ETags' MD5 before publishing a complete entry (default true). */
+  readonly verifyMd5?: boolean;
+  /** Record filled ranges after this many bytes (default 32 MiB). */
+  readonly flushBytes?: number;
+}
+
+export interface CacheEntryStatus extends EntryMeta {
+  readonly dir: string;
+  readonly complete: boolean;
+  readonly filledBytes: number;
+  readonly diskBytes: number;
+  /** Live readers (leases) right now. */
+  readonly inUse: number;
+  readonly lastUsed: Date;
+}
+
+export interface CacheStatus {
+  readonly dir: string;
+  readonly maxBytes: number;
+  readonly usedBytes: number;
+  readonly entries: CacheEntryStatus[];
+}
+
+/**
+ * A read-through cache directory of S3 objects, shared by replay processes on several hosts
+ * (typically on a NAS). Entries are keyed by bucket, key and ETag, so a replaced object is a
+ * new entry and never mixes with the old one.
+ */
+export class NasCache {
+  readonly dir: string;
+  readonly maxBytes: number;
+  private readonly entryOptions: CacheEntryOptions;
+  private readonly staleMs: number;
+
+  constructor(options: NasCacheOptions) {
+    this.dir = options.dir;
+    this.maxBytes = options.maxBytes ?? Infinity;
+    this.staleMs = options.staleMs ?? 60_000;
+    this.entryOptions = {
+      lock: { staleMs: this.staleMs, timeoutMs: options.lockTimeoutMs ?? 60_000 },
+      leaseHeartbeatMs: Math.max(1, this.staleMs / 4),
+      verifyMd5: options.verifyMd5 ?? true,
+      flushBytes: options.flushBytes ?? 32 * 1024 * 1024,
+    };
+  }
+
+  entryDir(meta: Pick<EntryMeta, "bucket" | "key" | "etag">): string {
+    const id = createHash("sha256").update(`${meta.bucket}\0${meta.key}\0${meta.etag}`).digest("hex");
+    return join(this.dir, "entries", id.slice(0, 40));
+  }
+
+  /** The entry for this object version, or undefined when the cache cannot make room for it. */
+  async openEntry(meta: EntryMeta): Promise<CacheEntry | undefined> {
+    const dir = this.entryDir(meta);
+    if (Number.isFinite(this.maxBytes) && !(await this.makeRoom(meta.size, dir))) return undefined;
+    return CacheEntry.open(dir, meta, this.entryOptions);
+  }
+
+  async status(): Promise<CacheStatus> {
+    const entries = await this.scan();
+    const usedBytes = entries.reduce((sum, e) => sum + e.diskBytes, 0);
+    return { dir: this.dir, maxBytes: this.maxBytes, usedBytes, entries };
+  }
+
+  /**
+   * Evicts least recently used entries that nobody is reading until `need` more bytes fit
+   * (the entry `keepDir` does not count and is kept). False if that is impossible.
+   */
+  async makeRoom(need: number, keepDir?: string): Promise<boolean> {
+    await mkdir(this.dir, { recursive: true });
+    const lock = await DirLock.acquire(join(this.dir, "evict.lock"), this.entryOptions.lock);
+    try {
+      const entries = (await this.scan()).filter((e) => e.dir !== keepDir);
+      let used = entries.reduce((sum, e) => sum + e.diskBytes, 0);
+      entries.sort((a, b) => a.lastUsed.getTime() - b.lastUsed.getTime());
+      for (const entry of entries) {
+        if (used + need <= this.maxBytes) break;
+        if (await this.evict(entry.dir)) used -= entry.diskBytes;
+      }
+      return used + need <= this.maxBytes;
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** Removes one entry unless it is locked or has a live lease. */
+  private async evict(dir: string): Promise<boolean> {
+    const lock = await DirLock.tryAcquire(join(dir, "lock"), this.entryOptions.lock);
+    if (lock === undefined) return false;
+    try {
+      if ((await liveLeases(join(dir, "leases"), this.staleMs)).length > 0) return false;
+      const trash = join(this.dir, "trash", `${randomUUID()}`);
+      await mkdir(join(this.dir, "trash"), { recursive: true });
+      await rename(dir, trash);
+      await rm(trash, { recursive: true, force: true });
+      return true;
+    } finally {
+      await lock.release();
+    }
+  }
+
+  private async scan(): Promise<CacheEntryStatus[]> {
+    const root = join(this.dir, "entries");
+    const names = await readdir(root).catch(() => [] as string[]);
+    const found = await Promise.all(names.map((name) => this.describe(join(root, name))));
+    return found.filter((e): e is CacheEntryStatus => e !== undefined);
+  }
+
+  private async describe(dir: string): Promise<CacheEntryStatus | undefined> {
+    const meta = parseEntryMeta(await readFile(join(dir, "meta.json"), "utf8").catch(() => ""));
+    if (meta === undefined) return undefined;
+    const names = await readdir(dir).catch(() => [] as string[]);
+    let diskBytes = 0;
+    let complete = false;
+    for (const name of names.filter((n) => n === "data" || n.endsWith(".part"))) {
+      const info = await stat(join(dir, name)).catch(() => undefined);
+      if (info === undefined) continue;
+      // Part files are sparse: count the blocks really allocated.
+      diskBytes += Math.min(info.size, info.blocks * 512);
+      if (name === "data" && info.size === meta.size) complete = true;
+    }
+    const side = await readFile(join(dir, "ranges.json"), "utf8").catch(() => undefined);
+    const filledBytes = complete ? meta.size : filledOf(side);
+    const used = await stat(join(dir, "used")).then((s) => s.mtimeMs, () => 0);
+    const leaseMs = await newestLeaseMs(join(dir, "leases"));
+    const inUse = (await liveLeases(join(dir, "leases"), this.staleMs)).length;
+    const lastUsed = new Date(Math.max(used, leaseMs));
+    return { ...meta, dir, complete, filledBytes, diskBytes, inUse, lastUsed };
+  }
+}
+
+function filledOf(sidecar: string | undefined): number {
+  if (sidecar === undefined) return 0;
+  try {
+    return RangeSet.fromJSON((JSON.parse(sidecar) as { ranges?: unknown }).ranges).bytes;
+  } catch {
+    return 0;
+  }
+}
