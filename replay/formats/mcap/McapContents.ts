@@ -18,8 +18,11 @@ export interface McapContents {
   endNs: bigint;
   /** Why a summary present in the file was not used, if it was not. */
   summaryProblem?: string;
-  /** Messages in log-time order (ties in file order), from the absolute time `fromNs` on. */
-  messages(fromNs: bigint): AsyncIterable<Message>;
+  /**
+   * Messages in log-time order (ties in file order), from the absolute time `fromNs` on, in
+   * arrays of up to `batchSize`.
+   */
+  messages(fromNs: bigint, batchSize: number): AsyncIterable<Message[]>;
   /** File offset read last, for errors found without one. */
   lastOffset(): number;
 }

@@ -50,15 +50,9 @@ export class McapLogReader implements LogReader {
 
   async *batches(options: ReadOptions = {}): AsyncIterable<readonly LogRecord[]> {
     const from = this.startNs + BigInt(Math.max(0, Math.floor(options.fromNs ?? 0)));
-    let batch: LogRecord[] = [];
-    for await (const message of this.contents.messages(from)) {
-      batch.push(this.toRecord(message));
-      if (batch.length === BATCH_SIZE) {
-        yield batch;
-        batch = [];
-      }
+    for await (const messages of this.contents.messages(from, BATCH_SIZE)) {
+      yield messages.map((message) => this.toRecord(message));
     }
-    if (batch.length > 0) yield batch;
   }
 
   close(): Promise<void> {
@@ -84,9 +78,9 @@ export class McapLogReader implements LogReader {
 
   private toRecord(message: Message): LogRecord {
     const channel = this.contents.channels.get(message.channelId);
-    const where = `message of channel ${message.channelId} at log time ${message.logTime}`;
+    const where = () => `message of channel ${message.channelId} at log time ${message.logTime}`;
     if (!channel) {
-      throw new FormatError(this.name, where, this.contents.lastOffset(),
+      throw new FormatError(this.name, where(), this.contents.lastOffset(),
         "expected a channel record for its channel id, found none");
     }
     const topic = channel.topic;
@@ -103,7 +97,7 @@ export class McapLogReader implements LogReader {
         return { kind: "frame", timeNs, channel: topic, frame };
       }
     } catch (err) {
-      throw toFormatError(this.name, `${where} on ${topic}`, this.contents.lastOffset(), err);
+      throw toFormatError(this.name, `${where()} on ${topic}`, this.contents.lastOffset(), err);
     }
     return {
       kind: "message",

@@ -1,5 +1,6 @@
 import type { CanFrame } from "../../../drivers/can/CanFrame.js";
 import { canFrameFromFields } from "../rosbag/decodeRos1CanFrame.js";
+import { readUint32 } from "../rosbag/readUint32.js";
 
 /** The ROS 2 type name whose messages become CAN frames. */
 export const ROS2_CAN_FRAME_TYPE = "can_msgs/msg/Frame";
@@ -22,25 +23,23 @@ const PLAIN_KINDS = new Map([
  * Throws an Error saying what is wrong; the caller adds coordinates.
  */
 export function decodeCdrCanFrame(data: Uint8Array, channel: string): CanFrame {
-  if (data.length < 4) throw new Error(`CDR message of ${data.length} bytes has no header`);
-  const littleEndian = PLAIN_KINDS.get(data[1] as number);
-  if (data[0] !== 0 || littleEndian === undefined) {
+  const littleEndian = data[0] === 0 ? PLAIN_KINDS.get(data[1] ?? -1) : undefined;
+  if (littleEndian === undefined) {
     const found = `0x${hex(data[0])} 0x${hex(data[1])}`;
-    throw new Error(`expected a plain CDR encapsulation, found ${found}`);
+    throw new Error(`can_msgs/msg/Frame: expected a plain CDR encapsulation, found ${found}`);
   }
-  const view = new DataView(data.buffer, data.byteOffset + 4, data.byteLength - 4);
-  need(view, 8, 4);
-  const afterFrameId = 12 + view.getUint32(8, littleEndian);
-  const body = (afterFrameId + 3) & ~3;
-  need(view, body, 16);
-  return canFrameFromFields(view, body, channel, littleEndian);
+  // CDR aligns from the end of the 4-byte encapsulation header.
+  need(data, 4 + 8, 4);
+  const afterFrameId = 12 + readUint32(data, 4 + 8, littleEndian);
+  const body = 4 + ((afterFrameId + 3) & ~3);
+  need(data, body, 16);
+  return canFrameFromFields(data, body, channel, littleEndian);
 }
 
-function need(view: DataView, at: number, bytes: number): void {
-  if (at + bytes > view.byteLength) {
+function need(data: Uint8Array, at: number, bytes: number): void {
+  if (at + bytes > data.length) {
     throw new Error(
-      `can_msgs/msg/Frame: expected ${bytes} bytes at CDR offset ${at}, ` +
-        `body has ${view.byteLength}`,
+      `can_msgs/msg/Frame: expected ${bytes} bytes at ${at}, message has ${data.length}`,
     );
   }
 }

@@ -1,4 +1,4 @@
-import { McapIndexedReader, type DecompressHandlers } from "@mcap/core";
+import { McapIndexedReader, type DecompressHandlers, type Message } from "@mcap/core";
 import { toFormatError } from "../rosbag/toFormatError.js";
 import type { ByteSourceReadable } from "./ByteSourceReadable.js";
 import type { McapContents } from "./McapContents.js";
@@ -66,22 +66,31 @@ function indexedContents(
     indexed: true,
     startNs: reader.statistics?.messageStartTime ?? starts.reduce(min, starts[0] ?? 0n),
     endNs: reader.statistics?.messageEndTime ?? ends.reduce(max, ends[0] ?? 0n),
-    messages: (fromNs) => messagesWithCoordinates(name, reader, readable, fromNs),
+    messages: (fromNs, batchSize) => batches(name, reader, readable, fromNs, batchSize),
     lastOffset: () => readable.lastOffset,
   };
 }
 
-async function* messagesWithCoordinates(
+async function* batches(
   name: string,
   reader: McapIndexedReader,
   readable: ByteSourceReadable,
   fromNs: bigint,
-) {
+  batchSize: number,
+): AsyncGenerator<Message[]> {
+  let batch: Message[] = [];
   try {
-    yield* reader.readMessages({ startTime: fromNs });
+    for await (const message of reader.readMessages({ startTime: fromNs })) {
+      batch.push(message);
+      if (batch.length === batchSize) {
+        yield batch;
+        batch = [];
+      }
+    }
   } catch (err) {
     throw toFormatError(name, "chunk or message index read last", readable.lastOffset, err);
   }
+  if (batch.length > 0) yield batch;
 }
 
 function min(a: bigint, b: bigint): bigint {

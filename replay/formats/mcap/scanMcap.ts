@@ -61,7 +61,7 @@ export async function scanMcap(
     startNs: scan.startNs ?? 0n,
     endNs: scan.endNs ?? 0n,
     ...(summaryProblem !== undefined ? { summaryProblem } : {}),
-    messages: (fromNs) => scan.messages(source, fromNs, track),
+    messages: (fromNs, batchSize) => scan.messages(source, fromNs, batchSize, track),
     lastOffset: () => lastOffset,
   };
 }
@@ -113,8 +113,9 @@ class DataSectionScan {
   async *messages(
     source: ByteSource,
     fromNs: bigint,
+    batchSize: number,
     track: (offset: number) => void,
-  ): AsyncGenerator<Message> {
+  ): AsyncGenerator<Message[]> {
     const stream = this.primedStreamReader();
     const chunks = this.segments
       .filter((segment) => segment.endNs >= fromNs)
@@ -126,8 +127,9 @@ class DataSectionScan {
           return this.loadSegment(source, stream, segment);
         },
       }));
-    for await (const message of mergeChunks(chunks, (m) => m.logTime)) {
-      if (message.logTime >= fromNs) yield message;
+    for await (const messages of mergeChunks(chunks, (m) => m.logTime, batchSize)) {
+      const wanted = messages.filter((m) => m.logTime >= fromNs);
+      if (wanted.length > 0) yield wanted;
     }
   }
 

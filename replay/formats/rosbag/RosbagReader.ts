@@ -67,16 +67,13 @@ export class RosbagReader implements LogReader {
       .map((info, i) => this.timedChunk(info, i))
       .filter((chunk) => chunk.endNs >= from);
 
-    let batch: LogRecord[] = [];
-    for await (const message of mergeChunks(chunks, (m) => m.timeNs)) {
-      if (message.timeNs < from) continue;
-      batch.push(this.toRecord(message));
-      if (batch.length === BATCH_SIZE) {
-        yield batch;
-        batch = [];
+    for await (const messages of mergeChunks(chunks, (m) => m.timeNs, BATCH_SIZE)) {
+      const batch: LogRecord[] = [];
+      for (const message of messages) {
+        if (message.timeNs >= from) batch.push(this.toRecord(message));
       }
+      if (batch.length > 0) yield batch;
     }
-    if (batch.length > 0) yield batch;
   }
 
   close(): Promise<void> {
@@ -131,7 +128,21 @@ export class RosbagReader implements LogReader {
     entries.sort((a, b) =>
       a.timeNs < b.timeNs ? -1 : a.timeNs > b.timeNs ? 1 : a.offset - b.offset,
     );
+    this.checkRange(entries, info, index);
     return entries.map((entry) => this.readMessage(data, entry, info, index));
+  }
+
+  // The merge trusts chunk info time ranges; a message outside its chunk's range would come out
+  // of order without this check.
+  private checkRange(entries: { timeNs: bigint }[], info: ChunkInfo, index: number): void {
+    const first = entries[0]?.timeNs;
+    const last = entries.at(-1)?.timeNs;
+    const start = rosTimeToNs(info.startTime);
+    const end = rosTimeToNs(info.endTime);
+    if (first === undefined || last === undefined || (first >= start && last <= end)) return;
+    throw new FormatError(this.name, `chunk ${index}`, info.chunkPosition,
+      `expected message times within the chunk info's ${start}–${end} ns, ` +
+      `found ${first}–${last} ns in its index data`);
   }
 
   private readMessage(
@@ -140,15 +151,15 @@ export class RosbagReader implements LogReader {
     info: ChunkInfo,
     chunk: number,
   ): BagMessage {
-    const where = `chunk ${chunk}, message data at chunk offset ${entry.offset}`;
+    const where = () => `chunk ${chunk}, message data at chunk offset ${entry.offset}`;
     let message;
     try {
       message = readMessageData(data, entry.offset);
     } catch (err) {
-      throw toFormatError(this.name, where, info.chunkPosition, err);
+      throw toFormatError(this.name, where(), info.chunkPosition, err);
     }
     if (message.timeNs !== entry.timeNs || !this.bag.connections.has(message.conn)) {
-      throw new FormatError(this.name, where, info.chunkPosition,
+      throw new FormatError(this.name, where(), info.chunkPosition,
         `expected conn of a connection record and time ${entry.timeNs} ns as the index data ` +
         `says, found conn ${message.conn} at ${message.timeNs} ns`);
     }

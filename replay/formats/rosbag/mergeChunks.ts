@@ -14,7 +14,8 @@ interface Cursor<T> {
 }
 
 /**
- * Yields the items of all chunks in time order, whatever order the chunks have in the file.
+ * Yields the items of all chunks in time order, whatever order the chunks have in the file, in
+ * arrays of up to `batchSize` (one await per item costs more than the work on it).
  *
  * A chunk is loaded only once the merge reaches its start time, and dropped when it is used up,
  * so memory holds the chunks whose time ranges overlap the current time, not the log. This relies
@@ -24,12 +25,14 @@ interface Cursor<T> {
 export async function* mergeChunks<T>(
   chunks: readonly TimedChunk<T>[],
   timeOf: (item: T) => bigint,
-): AsyncGenerator<T> {
+  batchSize: number,
+): AsyncGenerator<T[]> {
   const byStart = chunks
     .map((chunk, order) => ({ chunk, order }))
     .sort((a, b) => compareBigint(a.chunk.startNs, b.chunk.startNs) || a.order - b.order);
   const open: Cursor<T>[] = [];
   let toLoad = 0;
+  let batch: T[] = [];
 
   for (;;) {
     let head = earliest(open, timeOf);
@@ -41,12 +44,17 @@ export async function* mergeChunks<T>(
       toLoad++;
       head = earliest(open, timeOf);
     }
-    if (!head) return;
+    if (!head) break;
 
-    yield head.items[head.next] as T;
+    batch.push(head.items[head.next] as T);
     head.next++;
     if (head.next === head.items.length) open.splice(open.indexOf(head), 1);
+    if (batch.length === batchSize) {
+      yield batch;
+      batch = [];
+    }
   }
+  if (batch.length > 0) yield batch;
 }
 
 // A linear scan, not a heap: only chunks whose time ranges overlap are open at once, which in

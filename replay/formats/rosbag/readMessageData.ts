@@ -1,4 +1,5 @@
 import { readHeaderFields } from "./readHeaderFields.js";
+import { readUint32 } from "./readUint32.js";
 import { rosTimeToNs } from "./rosTimeToNs.js";
 
 /** A rosbag message data record (op 0x02): connection id, receive time, serialized message. */
@@ -15,10 +16,9 @@ const OP_MESSAGE_DATA = 0x02;
  * saying what is wrong; the caller adds the chunk's coordinates.
  */
 export function readMessageData(chunk: Uint8Array, offset: number): MessageData {
-  const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-  const headerLength = u32At(view, offset, "header length");
+  const headerLength = u32At(chunk, offset, "header length");
   const headerEnd = offset + 4 + headerLength;
-  const dataLength = u32At(view, headerEnd, "data length");
+  const dataLength = u32At(chunk, headerEnd, "data length");
   const dataStart = headerEnd + 4;
   if (dataStart + dataLength > chunk.length) {
     throw new Error(
@@ -36,20 +36,18 @@ export function readMessageData(chunk: Uint8Array, offset: number): MessageData 
   if (conn?.length !== 4 || time?.length !== 8) {
     throw new Error("expected 4-byte conn and 8-byte time fields in the record header");
   }
-  const fieldView = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const timeView = fieldView(time);
   return {
-    conn: fieldView(conn).getUint32(0, true),
-    timeNs: rosTimeToNs({ sec: timeView.getUint32(0, true), nsec: timeView.getUint32(4, true) }),
+    conn: readUint32(conn, 0, true),
+    timeNs: rosTimeToNs({ sec: readUint32(time, 0, true), nsec: readUint32(time, 4, true) }),
     data: chunk.subarray(dataStart, dataStart + dataLength),
   };
 }
 
-function u32At(view: DataView, offset: number, what: string): number {
-  if (offset + 4 > view.byteLength) {
+function u32At(chunk: Uint8Array, offset: number, what: string): number {
+  if (offset + 4 > chunk.length) {
     throw new Error(`expected a 4-byte ${what} at chunk offset ${offset}, found end of chunk`);
   }
-  return view.getUint32(offset, true);
+  return readUint32(chunk, offset, true);
 }
 
 function describeOp(op: Uint8Array | undefined): string {

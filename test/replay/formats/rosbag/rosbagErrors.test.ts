@@ -82,6 +82,20 @@ describe("rosbag reader on bad input", () => {
     expect((err as FormatError).offset).toBe(chunkData);
   });
 
+  it("refuses a chunk whose messages lie outside its chunk info's time range", async () => {
+    const bag = buildBag([TEXT], chunks());
+    const bytes = bag.bytes.slice();
+    // Chunk 0's messages carry seconds 1–3; its index data says so too. Move the chunk info's
+    // start_time (seconds field) past them.
+    const latin = new TextDecoder("latin1").decode(bytes);
+    const at = latin.indexOf("start_time=", bag.indexPos) + 11;
+    new DataView(bytes.buffer).setUint32(at, 2, true);
+    const err = await failure(bytes);
+    expect(err).toBeInstanceOf(FormatError);
+    expect((err as FormatError).where).toBe("chunk 0");
+    expect((err as Error).message).toContain("expected message times within");
+  });
+
   it("names the chunk when lz4 data does not decompress", async () => {
     const bag = buildBag([TEXT], chunks("lz4"));
     const bytes = bag.bytes.slice();
