@@ -158,6 +158,24 @@ describe("Mdf4Writer round trip through openMdf4", () => {
     expect((await readBack(path)).records).toEqual([]);
   });
 
+  it("gives times back to the nanosecond anywhere in the first 2^21 s", async () => {
+    const path = join(outDir, "times.mf4");
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 0, max: EXACT_SPAN_NS }), { minLength: 1, maxLength: 300 }),
+        async (times) => {
+          const sorted = [...times].sort((a, b) => a - b);
+          const frame = makeFrame(1, Uint8Array.of(1));
+          const frames = sorted.map((timeNs) => ({ frame, timeNs }));
+          write(path, frames, {});
+          const { records } = await readBack(path);
+          expect(records.map((r) => r.timeNs)).toEqual(sorted);
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
   it.each(["none", "transposed-deflate", "deflate"] as const)(
     "reads random frame sequences back equal (%s)",
     async (compression: Mdf4Compression) => {
