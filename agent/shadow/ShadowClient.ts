@@ -99,7 +99,13 @@ export class ShadowClient {
         reject: (error) => (settle(), reject(error)),
       });
     });
-    await this.#client.publishAsync(topic, JSON.stringify({ ...body, clientToken }), { qos: 1 });
+    // The answer may settle (a timeout) before the caller awaits it; it is returned, not dropped.
+    answer.catch(() => undefined);
+    try {
+      await this.#client.publishAsync(topic, JSON.stringify({ ...body, clientToken }), { qos: 1 });
+    } catch (error) {
+      this.#pending.get(`${topic}\n${clientToken}`)?.reject(error as Error);
+    }
     return answer;
   }
 
@@ -111,6 +117,8 @@ export class ShadowClient {
     if (subscribed === undefined) {
       subscribed = this.#client.subscribeAsync(filters, { qos: 1 });
       this.#subscriptions.set(key, subscribed);
+      // A failed subscription is tried again by the next request instead of failing them all.
+      subscribed.catch(() => this.#subscriptions.delete(key));
     }
     return subscribed;
   }

@@ -160,6 +160,11 @@ describe.each(brokers)("shadow service on %s", (_name, startBroker) => {
     expect([error.code, error.serviceMessage, error.clientToken]).toEqual([
       409, "Version conflict", "stale",
     ]);
+    const rejectedTopic = `$aws/things/${thing}/shadow/update/rejected`;
+    const published = await rig.recorder.waitFor(rejectedTopic, (b) => b.clientToken === "stale");
+    expect(published.body).toEqual({
+      code: 409, message: "Version conflict", timestamp: rig.clock.seconds, clientToken: "stale",
+    });
     const after = await rig.shadow.get(thing);
     expect(after.version).toBe(2);
     expect(after.state).toMatchObject({ desired: { door: "open" } });
