@@ -243,3 +243,22 @@ describe("parseDbc leniency", () => {
     expect(parseDbc(text).messages).toHaveLength(1);
   });
 });
+
+describe("parseDbc numbers", () => {
+  it("reads exponents, signs and fractions the way generators write them", () => {
+    const dbc = parseDbc(
+      `${HEADER}BO_ 1 N: 8 ECU\n SG_ A : 0|16@1- (1E-005,-.5) [-3.4E+038|+1.5e2] "" GW\n`,
+    );
+    expect(dbc.signalsOf("N")[0]).toMatchObject({
+      factor: 1e-5, offset: -0.5, min: -3.4e38, max: 150,
+    });
+  });
+
+  it("reads value descriptions with negative values", () => {
+    const dbc = parseDbc(
+      `${HEADER}BO_ 1 N: 8 ECU\n SG_ A : 0|8@1- (1,0) [0|0] "" GW\nVAL_ 1 A -1 "SNA" 0 "Zero" ;\n`,
+    );
+    const decoded = dbc.decode({ id: 1, extended: false, data: Uint8Array.of(0xff) });
+    expect(decoded?.signals[0]).toMatchObject({ raw: -1, label: "SNA" });
+  });
+});

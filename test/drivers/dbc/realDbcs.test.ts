@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseDbc, type Dbc } from "../../../drivers/dbc/index.js";
 import { dataPath, hasShared, truthPath } from "../../support/sharedData.js";
@@ -71,6 +72,33 @@ describe.skipIf(!hasShared)("real DBC files", () => {
         expect(flagged?.fitsMessage).toBe(false);
       });
     }
+
+    it("gives the same values through decode and the allocation-free decodeInto", () => {
+      const dbc = load(file, truth.status === "ok");
+      if (dbc.messages.length === 0) return;
+      const out = new Float64Array(dbc.maxSignals);
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 0, max: dbc.messages.length - 1 }),
+          fc.uint8Array({ minLength: 64, maxLength: 64 }),
+          (which, bytes) => {
+            const message = dbc.messages[which];
+            if (message === undefined) return;
+            const frame = { ...message, data: bytes.subarray(0, message.length) };
+            const decoded = dbc.decode(frame);
+            if (decoded?.message !== message) return; // an earlier message with the same id
+            dbc.decodeInto(frame, out);
+            const present = new Map(decoded.signals.map((s) => [s.signal.index, s.value]));
+            for (const signal of message.signals) {
+              const value = present.get(signal.index);
+              if (value === undefined) expect(out[signal.index]).toBeNaN();
+              else expect(out[signal.index]).toBe(Number(value));
+            }
+          },
+        ),
+        { numRuns: 50 },
+      );
+    });
 
     const decodedFile = truthPath("dbc", `${file}.decoded.json`);
     if (!existsSync(decodedFile)) return;
