@@ -11,6 +11,7 @@ interface BenchModule {
 const benches: Record<string, () => Promise<BenchModule>> = {
   "dbc-decode": () => import("./dbcDecode.js"),
   "mdf4-read": () => import("./mdf4Read.js"),
+  pacing: () => import("./pacing.js"),
 };
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -1,5 +1,7 @@
 import { EventEmitter } from "node:events";
+import type { CanFrame } from "../drivers/can/CanFrame.js";
 import type { LogRecord } from "./formats/LogRecord.js";
+import type { ReplayOutput } from "./outputs/ReplayOutput.js";
 import { Pacer } from "./pacing/Pacer.js";
 import type { ReplayOptions } from "./ReplayOptions.js";
 import type { ReplaySummary } from "./ReplaySummary.js";
@@ -13,6 +15,8 @@ export interface ReplayProgress {
 }
 
 type Outcome = "end" | "seek" | "stop";
+/** An outcome now, or once a wait or an output's backpressure is over. */
+type Step = Outcome | Promise<Outcome>;
 
 /**
  * One replay run: the sources merged into a timeline, paced, and sent to every output. Emits
@@ -108,7 +112,9 @@ export class Replay extends EventEmitter<{ progress: [ReplayProgress] }> {
   private async play(timeline: Timeline, pass: number): Promise<Outcome> {
     for await (const batch of timeline.batches()) {
       for (const entry of batch) {
-        const outcome = await this.playEntry(timeline, entry);
+        // Most frames need no await at all; a microtask per frame would cost more than the rest.
+        let outcome = this.playEntry(timeline, entry);
+        if (typeof outcome !== "string") outcome = await outcome;
         if (outcome !== "end") return outcome;
       }
       const last = batch[batch.length - 1] as TimelineEntry;
@@ -117,7 +123,7 @@ export class Replay extends EventEmitter<{ progress: [ReplayProgress] }> {
     return "end";
   }
 
-  private async playEntry(timeline: Timeline, entry: TimelineEntry): Promise<Outcome> {
+  private playEntry(timeline: Timeline, entry: TimelineEntry): Step {
     if (this.stopRequested) return "stop";
     if (this.seekTarget !== undefined) return "seek";
     const record: LogRecord = entry.record;
@@ -125,23 +131,57 @@ export class Replay extends EventEmitter<{ progress: [ReplayProgress] }> {
       this.skippedMessages++;
       return "end";
     }
-    const { outputs } = this.options;
     // Lines buffered by text outputs go out before a wait, so they appear at their time.
-    if (this.pacer.rate !== 0) for (const output of outputs) await output.flush();
+    if (this.pacer.rate !== 0) {
+      const flushed = this.flushOutputs();
+      if (flushed) return flushed.then(() => this.pace(timeline, entry, record.frame));
+    }
+    return this.pace(timeline, entry, record.frame);
+  }
+
+  private pace(timeline: Timeline, entry: TimelineEntry, frame: CanFrame): Step {
     const waited = this.pacer.wait(entry.timeNs);
-    if (typeof waited !== "number") await waited;
+    if (typeof waited !== "number") return waited.then(() => this.deliver(timeline, entry, frame));
+    return this.deliver(timeline, entry, frame);
+  }
+
+  private deliver(timeline: Timeline, entry: TimelineEntry, frame: CanFrame): Step {
     if (this.stopRequested) return "stop";
     if (this.seekTarget !== undefined) return "seek";
-
-    const recordedNs = timeline.recordedNs(entry);
-    for (const output of outputs) {
-      const pending = output.send(record.frame, recordedNs);
-      if (pending) await pending;
-    }
     this.frames++;
     this.firstFrameNs ??= entry.timeNs;
     this.lastFrameNs = entry.timeNs;
+    const recordedNs = timeline.recordedNs(entry);
+    const { outputs } = this.options;
+    for (let i = 0; i < outputs.length; i++) {
+      const pending = (outputs[i] as ReplayOutput).send(frame, recordedNs);
+      if (pending) return this.sendRest(pending, i + 1, frame, recordedNs);
+    }
     return "end";
+  }
+
+  /** Backpressure from one output: the others still get the frame, in order, after it. */
+  private async sendRest(
+    pending: Promise<void>,
+    from: number,
+    frame: CanFrame,
+    recordedNs: bigint,
+  ): Promise<Outcome> {
+    await pending;
+    const { outputs } = this.options;
+    for (let i = from; i < outputs.length; i++) {
+      await (outputs[i] as ReplayOutput).send(frame, recordedNs);
+    }
+    return "end";
+  }
+
+  private flushOutputs(): Promise<void> | undefined {
+    let waits: Promise<void>[] | undefined;
+    for (const output of this.options.outputs) {
+      const pending = output.flush();
+      if (pending) (waits ??= []).push(pending);
+    }
+    return waits ? Promise.all(waits).then(() => undefined) : undefined;
   }
 
   private summary(stopped: boolean, wallNs: number): ReplaySummary {

@@ -1,0 +1,135 @@
+/**
+ * Pacing bench: a 10,000 frames/s candump log replayed by roadrig's pacer to a null output,
+ * then by python-can's MessageSync (Debian's python3-can) on the same file. Both measure
+ * lateness the same way: monotonic hand-over time minus the ideal deadline (first hand-over
+ * plus the frame's recorded distance from the first frame). Frames handed over early count as
+ * lateness 0 and are counted apart. Options: --seconds=20 --hz=10000.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { CanFrame } from "../drivers/can/CanFrame.js";
+import { openLog } from "../replay/formats/openLog.js";
+import type { OutputStats, ReplayOutput } from "../replay/outputs/ReplayOutput.js";
+import { LatencyHistogram, type LatencySummary } from "../replay/pacing/LatencyHistogram.js";
+import { Replay } from "../replay/Replay.js";
+
+interface Figures extends LatencySummary {
+  early: number;
+  maxEarly: number;
+}
+
+const GOAL_P99_NS = 100_000;
+const GOAL_P999_NS = 500_000;
+const START_S = 1_700_000_000;
+
+export async function main(args: readonly string[]): Promise<void> {
+  const seconds = option(args, "seconds", 20);
+  const hz = option(args, "hz", 10_000);
+  const dir = mkdtempSync(join(tmpdir(), "roadrig-bench-pacing-"));
+  try {
+    const log = join(dir, "pacing.log");
+    writeFileSync(log, candumpLog(seconds * hz, hz));
+    process.stdout.write(`pacing: ${seconds * hz} frames at ${hz}/s (${seconds} s), each side alone\n`);
+    const roadrig = await roadrigFigures(log);
+    const python = pythonFigures(log);
+    printTable(roadrig, python);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Evenly spaced frames; the spacing in µs must divide the second for candump's 6 decimals. */
+function candumpLog(frames: number, hz: number): string {
+  const stepUs = Math.round(1e6 / hz);
+  const lines: string[] = [];
+  for (let i = 0; i < frames; i++) {
+    const us = i * stepUs;
+    const sec = START_S + Math.floor(us / 1e6);
+    const frac = String(us % 1e6).padStart(6, "0");
+    const id = (0x100 + (i % 16)).toString(16).toUpperCase();
+    lines.push(`(${sec}.${frac}) can0 ${id}#${(i & 0xff).toString(16).padStart(2, "0").toUpperCase()}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** Measures hand-over times itself rather than trusting the pacer's own histogram. */
+class MeasuringOutput implements ReplayOutput {
+  readonly target = "null";
+  readonly histogram = new LatencyHistogram();
+  early = 0;
+  maxEarly = 0;
+  private anchor: bigint | undefined;
+  private firstRecorded = 0n;
+
+  send(_frame: CanFrame, recordedNs: bigint): void {
+    const now = process.hrtime.bigint();
+    if (this.anchor === undefined) {
+      this.anchor = now;
+      this.firstRecorded = recordedNs;
+    }
+    const late = Number(now - (this.anchor + (recordedNs - this.firstRecorded)));
+    if (late < 0) {
+      this.early++;
+      this.maxEarly = Math.max(this.maxEarly, -late);
+    }
+    this.histogram.record(late);
+  }
+
+  flush(): void {}
+
+  stats(): OutputStats {
+    return { target: this.target, frames: this.histogram.count };
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+async function roadrigFigures(log: string): Promise<Figures> {
+  const reader = await openLog(log);
+  const output = new MeasuringOutput();
+  try {
+    await new Replay({ sources: [{ reader }], outputs: [output], rate: 1 }).run();
+  } finally {
+    await reader.close();
+  }
+  return { ...output.histogram.summary(), early: output.early, maxEarly: output.maxEarly };
+}
+
+function pythonFigures(log: string): Figures | string {
+  const script = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "bench", "pythonCanMessageSync.py");
+  const result = spawnSync("/usr/bin/python3", [script, log], { encoding: "utf8" });
+  if (result.status !== 0) {
+    return `python-can MessageSync did not run (install python3-can): ${result.stderr.trim()}`;
+  }
+  return JSON.parse(result.stdout) as Figures;
+}
+
+function printTable(roadrig: Figures, python: Figures | string): void {
+  const us = (ns: number) => `${(ns / 1000).toFixed(1)} µs`.padStart(12);
+  const row = (name: string, f: Figures) =>
+    `${name.padEnd(26)}${us(f.p50)}${us(f.p99)}${us(f.p999)}${us(f.max)}` +
+    `${String(f.early).padStart(9)}${us(f.maxEarly)}\n`;
+  process.stdout.write(
+    `${"lateness".padEnd(26)}${"p50".padStart(12)}${"p99".padStart(12)}${"p999".padStart(12)}` +
+      `${"max".padStart(12)}${"early".padStart(9)}${"max early".padStart(12)}\n`,
+  );
+  process.stdout.write(row("roadrig Pacer", roadrig));
+  if (typeof python === "string") process.stdout.write(`${python}\n`);
+  else process.stdout.write(row("python-can MessageSync", python));
+  process.stdout.write(
+    `goals: p99 <= ${GOAL_P99_NS / 1000} µs, p999 <= ${GOAL_P999_NS / 1000} µs; roadrig ` +
+      `${roadrig.p99 <= GOAL_P99_NS && roadrig.p999 <= GOAL_P999_NS ? "meets" : "misses"} them\n`,
+  );
+}
+
+function option(args: readonly string[], name: string, fallback: number): number {
+  const arg = args.find((a) => a.startsWith(`--${name}=`));
+  const value = arg ? Number(arg.slice(name.length + 3)) : fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`--${name}: expected a number > 0`);
+  return value;
+}
