@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import type { MqttClient } from "mqtt";
+import type { IPublishPacket, MqttClient } from "mqtt";
 import type { ParsedShadowTopic, ShadowAddress, ShadowResponse } from "../ShadowTopic.js";
 import { parseShadowTopic, shadowTopic } from "../ShadowTopic.js";
 import { applyDelete } from "./applyDelete.js";
@@ -26,7 +26,10 @@ export interface ShadowServiceOptions {
 }
 
 export interface ShadowServiceEvents {
-  /** A message under the shadow filter whose topic is no shadow request or response. */
+  /**
+   * A message under the shadow filter that is not served: its topic is no shadow request or
+   * response, or it is a retained request replayed by the broker.
+   */
   ignored: [topic: string];
   /** A request answered with 500: the store or the broker failed. */
   failed: [error: unknown, topic: string];
@@ -81,7 +84,7 @@ export class ShadowService extends EventEmitter<ShadowServiceEvents> {
     return this.#records.get(shadowKey(address));
   }
 
-  readonly #onMessage = (topic: string, payload: Buffer): void => {
+  readonly #onMessage = (topic: string, payload: Buffer, packet: IPublishPacket): void => {
     const parsed = parseShadowTopic(topic);
     if (parsed === undefined) {
       if (isUnderShadowFilter(topic)) this.emit("ignored", topic);
@@ -89,6 +92,12 @@ export class ShadowService extends EventEmitter<ShadowServiceEvents> {
     }
     // Responses, ours included, come back through the same filter.
     if (parsed.kind === "response") return;
+    // The broker sets retain only on a stored message replayed at subscription: an old request
+    // that would be applied again at every start of the service.
+    if (packet.retain) {
+      this.emit("ignored", topic);
+      return;
+    }
     if (!this.#enqueue(parsed.address.thing, () => this.#handle(parsed, payload))) {
       const refused = ShadowError.tooManyRequests().withClientToken(peekClientToken(payload));
       void this.#reject(parsed, refused, topic);

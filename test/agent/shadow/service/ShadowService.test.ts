@@ -10,6 +10,7 @@ import type { ShadowStore } from "../../../../agent/shadow/service/ShadowStore.j
 import { MemoryShadowStore } from "../../../../agent/shadow/service/MemoryShadowStore.js";
 import type { TestBroker } from "./support/brokers.js";
 import { startAedes } from "./support/brokers.js";
+import { connectNoDelay } from "./support/connectNoDelay.js";
 import { ShadowRig, TestClock } from "./support/ShadowRig.js";
 
 /** A memory store whose saves wait until the test opens the gate, or fail when told to. */
@@ -102,6 +103,27 @@ describe("shadow service", () => {
     const accepted = await r.recorder.waitFor(`${topic}/accepted`, (b) => b.clientToken === "t2");
     expect(accepted.body.version).toBe(3);
     expect(r.recorder.on(`${topic}/rejected`)).toHaveLength(2);
+  });
+
+  it("does not apply a retained request that the broker replays at subscription", async () => {
+    const topic = "$aws/things/stale/shadow/update";
+    const publisher = await connectNoDelay(broker.url);
+    await publisher.publishAsync(topic, '{"state":{"desired":{"door":"open"}}}', {
+      qos: 1, retain: true,
+    });
+    const clock = new TestClock();
+    const store = new MemoryShadowStore();
+    const started = rig({ store, clock });
+    try {
+      const r = await started;
+      // The replay may reach the service before start() resolves; the record shows the outcome.
+      expect(r.service.record({ thing: "stale" })).toBeUndefined();
+      const fresh = await r.shadow.update("stale", { state: { reported: { door: "shut" } } });
+      expect(fresh.version).toBe(1);
+    } finally {
+      await publisher.publishAsync(topic, "", { qos: 1, retain: true });
+      await publisher.endAsync();
+    }
   });
 
   it("answers 500 when the store fails, reports the failure, and stores nothing", async () => {
