@@ -107,6 +107,12 @@ export class CachedS3Source implements ByteSource {
     return fetched.subarray(offset - start, end - start);
   }
 
+  /** Waits for the cache writes in progress and records them in the entry's sidecar. */
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.writes]);
+    await this.entry?.flush().catch((err: unknown) => this.giveUp(err, false));
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled([...this.writes]);
     const entry = this.entry;
@@ -170,7 +176,8 @@ export class CachedS3Source implements ByteSource {
   }
 
   private s3Source(): Promise<S3Source> {
-    this.s3 ??= S3Source.open(this.name, { ...this.options, client: this.client, etag: this.etag })
+    const known = { client: this.client, etag: this.etag, size: this.bytes };
+    this.s3 ??= S3Source.open(this.name, { ...this.options, ...known })
       .then((source) => {
         // One set of figures for the whole source: the HEAD's, then the ranged GETs'.
         addStats(source.stats, this.stats.s3);

@@ -15,6 +15,8 @@ export interface S3SourceOptions extends S3RangeFetcherOptions {
   readonly chunkBytes?: number;
   /** Bytes kept in flight ahead of a sequential reader (default 16 MiB). */
   readonly readAheadBytes?: number;
+  /** The size from a HEAD already made; with `etag`, open() sends no request. */
+  readonly size?: number;
 }
 
 export const defaultChunkBytes = 2 * 1024 * 1024;
@@ -56,15 +58,17 @@ export class S3Source implements ByteSource {
     const stats = emptyS3SourceStats();
     const fetcher = new S3RangeFetcher(client, location, stats, options);
     try {
-      const first = await fetcher.fetch(0, chunkBytes);
+      const known = options.etag !== undefined && options.size !== undefined;
+      const first = known ? undefined : await fetcher.fetch(0, chunkBytes);
+      const size = first?.objectSize ?? options.size ?? 0;
       const readAhead = new ReadAhead(
-        first.objectSize,
+        size,
         (start, end) => fetchExactly(fetcher, start, end),
         { chunkBytes, windowBytes: readAheadBytes },
         stats,
       );
-      readAhead.seed(0, first.bytes);
-      return new S3Source(fetcher.url, fetcher, first.objectSize, readAhead, ownClient, stats);
+      if (first !== undefined) readAhead.seed(0, first.bytes);
+      return new S3Source(fetcher.url, fetcher, size, readAhead, ownClient, stats);
     } catch (err) {
       ownClient?.destroy();
       throw err;
