@@ -16,7 +16,8 @@ const VARIANTS: Record<string, Mdf4Compression> = { dt: "none", dz: "transposed-
 
 const thisFile = fileURLToPath(import.meta.url);
 // dist/bench/mdf4Read.js → the checkout's root, where .bench-out/ is ignored by git.
-const scratch = process.env.ROADRIG_BENCH_DIR ?? resolve(dirname(thisFile), "..", "..", ".bench-out");
+const scratch =
+  process.env.ROADRIG_BENCH_DIR ?? resolve(dirname(thisFile), "..", "..", ".bench-out");
 
 interface ReadFigures {
   frames: number;
@@ -89,7 +90,9 @@ async function readLog(path: string): Promise<ReadFigures> {
     for await (const batch of reader.batches()) {
       frames += batch.length;
       // Touch each record so that the work done is the work a consumer would see.
-      for (const record of batch) if (record.kind === "frame") checksum = (checksum + record.frame.id) | 0;
+      for (const record of batch) {
+        if (record.kind === "frame") checksum = (checksum + record.frame.id) | 0;
+      }
     }
   } finally {
     await reader.close();
@@ -109,8 +112,9 @@ function report(variant: string, path: string, mb: number, f: ReadFigures): void
     `mdf4-read ${variant}: ${f.frames} frames (${recordMb.toFixed(0)} MB records, ` +
       `${fileMb.toFixed(0)} MB file, --mb=${mb}) in ${f.seconds.toFixed(2)} s: ` +
       `${(rate / 1e6).toFixed(2)} M frames/s (goal >= ${goal / 1e6}), ` +
-      `${(recordMb / f.seconds).toFixed(0)} MB/s records, ${(fileMb / f.seconds).toFixed(0)} MB/s file; ` +
-      `peak RSS ${f.maxRssMb.toFixed(0)} MB (sampled ${f.sampledRssMb.toFixed(0)} MB; goal < ${GOAL.rssMb})\n`,
+      `${(recordMb / f.seconds).toFixed(0)} MB/s records, ` +
+      `${(fileMb / f.seconds).toFixed(0)} MB/s file; peak RSS ${f.maxRssMb.toFixed(0)} MB ` +
+      `(sampled ${f.sampledRssMb.toFixed(0)} MB; goal < ${GOAL.rssMb})\n`,
   );
 }
 

@@ -27,7 +27,7 @@ export function sampleDbcText(): string {
     "",
     `BU_: ${NODES.join(" ")}`,
     "",
-    ...Object.entries(SAMPLE_VALUE_TABLES).map(([name, table]) => `VAL_TABLE_ ${name}${values(table)} ;`),
+    ...Object.entries(SAMPLE_VALUE_TABLES).map(([name, t]) => `VAL_TABLE_ ${name}${values(t)} ;`),
     "",
     ...SAMPLE_MESSAGES.flatMap((m) => [...messageLines(m), ""]),
     ...SAMPLE_MESSAGES.flatMap(commentLines),
@@ -50,7 +50,8 @@ function messageLines(message: SampleMessage): string[] {
 
 function signalLine(s: SampleSignal): string {
   const layout = `${s.startBit}|${s.length}@1${s.signed ? "-" : "+"}`;
-  return ` SG_ ${s.name} : ${layout} (${s.factor},${s.offset}) [${s.min}|${s.max}] "${s.unit}" ${RECEIVER}`;
+  const scaling = `(${s.factor},${s.offset}) [${s.min}|${s.max}]`;
+  return ` SG_ ${s.name} : ${layout} ${scaling} "${s.unit}" ${RECEIVER}`;
 }
 
 function commentLines(message: SampleMessage): string[] {

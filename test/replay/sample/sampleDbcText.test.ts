@@ -21,8 +21,11 @@ describe("the sample drive's DBC", () => {
     expect(shipped).toMatch(/^VAL_ 928 DoorFL .* 1 "Open" 0 "Closed" ;$/m);
   });
 
-  it("gives every signal a unit string, a range, and bits inside its message without overlap", () => {
-    const sg = [...shipped.matchAll(/^ SG_ \w+ : \d+\|\d+@1[+-] \([-\d.e]+,[-\d.e]+\) \[[-\d.e]+\|[-\d.e]+\] "[^"]*" \w+$/gm)];
+  it("gives every signal a unit, a range, and bits inside its message without overlap", () => {
+    const number = String.raw`[-\d.e]+`;
+    const line = String.raw`^ SG_ \w+ : \d+\|\d+@1[+-] \(${number},${number}\) `;
+    const range = String.raw`\[${number}\|${number}\] "[^"]*" \w+$`;
+    const sg = [...shipped.matchAll(new RegExp(line + range, "gm"))];
     expect(sg.length).toBe(SAMPLE_MESSAGES.reduce((n, m) => n + m.signals.length, 0));
     for (const message of SAMPLE_MESSAGES) {
       const used = new Set<number>();

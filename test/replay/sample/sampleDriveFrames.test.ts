@@ -8,7 +8,8 @@ import type { CanFrame } from "../../../drivers/can/CanFrame.js";
 function digest(options: { durationS: number; seed?: number }): string {
   const hash = createHash("sha256");
   for (const { timeNs, frame } of sampleDriveFrames(options)) {
-    hash.update(`${timeNs} ${frame.channel} ${frame.id} ${Buffer.from(frame.data).toString("hex")}\n`);
+    const data = Buffer.from(frame.data).toString("hex");
+    hash.update(`${timeNs} ${frame.channel} ${frame.id} ${data}\n`);
   }
   return hash.digest("hex");
 }
