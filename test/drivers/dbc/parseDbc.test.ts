@@ -35,6 +35,11 @@ describe("parseDbc syntax errors", () => {
     expect([err.line, err.column]).toEqual([11, 13]);
   });
 
+  it("counts lines and columns across a string that spans lines", () => {
+    const err = syntaxErrorOf(`${HEADER}CM_ BU_ ECU "one\ntwo \\"quoted\\"" x;\n`);
+    expect([err.line, err.column, err.expected, err.found]).toEqual([12, 17, "';'", "'x'"]);
+  });
+
   it("reports an unknown keyword", () => {
     const err = syntaxErrorOf(`${HEADER}BOGUS_ 1 2;\n`);
     expect([err.line, err.column, err.expected, err.found]).toEqual([
