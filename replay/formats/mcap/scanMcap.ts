@@ -14,6 +14,7 @@ import { mergeChunks } from "../rosbag/mergeChunks.js";
 import { toFormatError } from "../rosbag/toFormatError.js";
 import { MCAP_MAGIC } from "./looksLikeMcap.js";
 import type { McapContents } from "./McapContents.js";
+import { ReadAheadWindow } from "./ReadAheadWindow.js";
 
 /** A stretch of the data section read as a unit: one chunk, or a run of loose messages. */
 interface Segment {
@@ -89,14 +90,15 @@ class DataSectionScan {
       noMagicPrefix: true,
       decompressHandlers: this.decompressHandlers,
     });
+    const window = new ReadAheadWindow(source);
     let offset = MCAP_MAGIC.length;
     // A file that ends after a whole record was never finished, but is not cut.
     while (offset < size) {
-      const { opcode, length } = await this.recordPrefix(source, offset, size);
+      const { opcode, length } = await this.recordPrefix(window, offset, size);
       if (opcode === OP_DATA_END || opcode === OP_FOOTER) return offset;
       // Attachments can be large and hold no messages: they are stepped over, not read.
       if (opcode !== OP_ATTACHMENT) {
-        const bytes = await source.read(offset, length);
+        const bytes = await window.read(offset, length);
         try {
           stream.append(bytes);
           this.take(stream, opcode, offset, length);
@@ -133,8 +135,8 @@ class DataSectionScan {
     }
   }
 
-  private async recordPrefix(source: ByteSource, offset: number, size: number) {
-    const prefix = await source.read(offset, RECORD_PREFIX);
+  private async recordPrefix(window: ReadAheadWindow, offset: number, size: number) {
+    const prefix = await window.read(offset, RECORD_PREFIX);
     if (prefix.length < RECORD_PREFIX) {
       throw new FormatError(this.name, "record", offset,
         `expected a ${RECORD_PREFIX}-byte record prefix, file ends after ${prefix.length}: ` +
