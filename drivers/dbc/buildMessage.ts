@@ -5,6 +5,7 @@ import type { DbcMessage, FrameFormat } from "./DbcMessage.js";
 import type { DbcSignal, MultiplexCondition, SignalValueType } from "./DbcSignal.js";
 import type { ParsedDbc, ParsedMessage, ParsedSignal } from "./ParsedDbc.js";
 import { signalKey } from "./ParsedDbc.js";
+import { findOverlaps } from "./findOverlaps.js";
 import { signalLayout } from "./SignalLayout.js";
 
 /** What building one message needs from the whole file. */
@@ -34,6 +35,9 @@ export function buildMessage(source: ParsedMessage, ctx: BuildContext): DbcMessa
   const frameFormat = frameFormatOf(ctx.parsed.attributeDefinitions, attributes, extended);
   const signals = source.signals.map((s, index) => buildSignal(s, index, source, ctx));
   attachMultiplexing(signals, source, ctx, where);
+  for (const [a, b] of findOverlaps(signals)) {
+    ctx.warnings.push(`${where}: signals ${a} and ${b} share bits`);
+  }
   const comment = ctx.parsed.comments.messages.get(source.rawId);
   return {
     name: source.name,

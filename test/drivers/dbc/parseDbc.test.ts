@@ -241,6 +241,13 @@ describe("parseDbc leniency", () => {
     expect(dbc.warnings).toHaveLength(1);
   });
 
+  it("warns about signals that share bits in one frame, not across multiplexer branches", () => {
+    const text = `${HEADER}BO_ 1 A: 8 ECU\n SG_ Word : 0|16@1+ (1,0) [0|0] "" GW\n` +
+      ` SG_ Low : 0|8@1+ (1,0) [0|0] "" GW\n SG_ Sel M : 16|8@1+ (1,0) [0|0] "" GW\n` +
+      ` SG_ X m1 : 24|8@1+ (1,0) [0|0] "" GW\n SG_ Y m2 : 24|8@1+ (1,0) [0|0] "" GW\n`;
+    expect(parseDbc(text).warnings).toEqual(["line 11, BO_ A: signals Word and Low share bits"]);
+  });
+
   it("skips statements roadrig does not use", () => {
     const text = `${HEADER}BO_ 1 A: 8 ECU\n SG_ S : 0|8@1+ (1,0) [0|0] "" GW\n` +
       `SIG_GROUP_ 1 G 1 : S;\nEV_ E: 0 [0|0] "" 0 0 DUMMY_NODE_VECTOR0 Vector__XXX;\n` +

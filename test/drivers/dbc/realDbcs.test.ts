@@ -100,6 +100,16 @@ describe.skipIf(!hasShared)("real DBC files", () => {
       );
     });
 
+    const overlap = /The signals (\w+) and (\w+) are overlapping/.exec(truth.strict_error ?? "");
+    if (overlap !== null) {
+      it(`warns that ${overlap[1]} and ${overlap[2]} share bits`, () => {
+        const pair = [overlap[1], overlap[2]].sort().join(" ");
+        const warned = load(file, true).warnings.map((w) => /signals (\w+) and (\w+) share/.exec(w))
+          .map((m) => (m === null ? "" : [m[1], m[2]].sort().join(" ")));
+        expect(warned).toContain(pair);
+      });
+    }
+
     const decodedFile = truthPath("dbc", `${file}.decoded.json`);
     if (!existsSync(decodedFile)) return;
     it("decodes the reference frames to the same values", () => {
