@@ -1,4 +1,9 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { computeDelta } from "../../../../agent/shadow/service/computeDelta.js";
+import { pickPaths } from "../../../../agent/shadow/service/pickPaths.js";
+import type { JsonObject } from "../../../../agent/shadow/JsonValue.js";
+import { patchArbitrary } from "./support/jsonArbitraries.js";
 import { applyDelete } from "../../../../agent/shadow/service/applyDelete.js";
 import { applyUpdate, currentVersion } from "../../../../agent/shadow/service/applyUpdate.js";
 import { getResponse } from "../../../../agent/shadow/service/getResponse.js";
@@ -101,5 +106,40 @@ describe("delete and re-creation", () => {
     expect(currentVersion(record, T0 + 48 * HOUR + 1)).toBe(0);
     const late = applyUpdate(address, record, { state: { reported: { a: 1 } } }, T0 + 49 * HOUR);
     expect(late.record.version).toBe(1);
+  });
+});
+
+describe("update sequences", () => {
+  const section = fc.oneof(
+    { weight: 4, arbitrary: patchArbitrary },
+    { weight: 1, arbitrary: fc.constant(null) },
+  );
+  const request = fc.oneof(
+    { weight: 9, arbitrary: fc.record({ desired: section, reported: section }, { requiredKeys: [] })
+      .map((state) => ({ state })) },
+    { weight: 1, arbitrary: fc.constant({ state: null }) },
+  );
+
+  it("property: versions count up by one and /delta is a part of the shadow's delta", () => {
+    fc.assert(fc.property(fc.array(request, { maxLength: 8 }), (requests) => {
+      run(requests).forEach((outcome, i) => {
+        const document = outcome.record.document!;
+        expect(document.version).toBe(i + 1);
+        expect(outcome.accepted.version).toBe(i + 1);
+        const full = computeDelta(document.state.desired, document.state.reported);
+        if (outcome.delta === undefined) return;
+        expect(outcome.delta.version).toBe(i + 1);
+        const published = outcome.delta.state as JsonObject;
+        expect(pickPaths(full, published)).toEqual(published);
+      });
+    }));
+  });
+
+  it("property: an update that only deletes desired keys publishes no delta", () => {
+    fc.assert(fc.property(patchArbitrary, patchArbitrary, (desired, reported) => {
+      const deletes = Object.fromEntries(Object.keys(desired).map((k) => [k, null]));
+      const [, second] = run([{ state: { desired, reported } }, { state: { desired: deletes } }]);
+      expect(second!.delta).toBeUndefined();
+    }));
   });
 });

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   keyDepth,
@@ -79,6 +80,27 @@ describe("parseUpdateRequest", () => {
     // {"reported":{"k":"…"}} is 21 bytes around the string.
     expect(parseUpdateRequest(bytes(body(8192 - 21))).state).not.toBeNull();
     expect(refusal(bytes(body(8192 - 20))).code).toBe(413);
+  });
+});
+
+describe("client errors are never 500", () => {
+  it("property: any bytes are parsed or refused with a ShadowError of a 4xx code", () => {
+    const payloads = fc.oneof(
+      fc.uint8Array({ maxLength: 64 }),
+      fc.jsonValue().map((v) => bytes(JSON.stringify(v))),
+      fc.record({ state: fc.jsonValue(), version: fc.jsonValue(), clientToken: fc.jsonValue() },
+        { requiredKeys: [] }).map((v) => bytes(JSON.stringify(v))),
+    );
+    fc.assert(fc.property(payloads, (payload) => {
+      for (const parse of [parseUpdateRequest, parseTokenRequest]) {
+        try {
+          parse(payload);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ShadowError);
+          expect([400, 413, 415]).toContain((error as ShadowError).code);
+        }
+      }
+    }));
   });
 });
 
