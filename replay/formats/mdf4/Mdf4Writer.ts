@@ -1,7 +1,12 @@
 import type { CanFrame } from "../../../drivers/can/CanFrame.js";
 import { BlockFile } from "./BlockFile.js";
 import { BusChannelMap } from "./BusChannelMap.js";
-import { CAN_GROUPS, DATA_BYTES, RECORD_BYTES, type CanGroupName } from "./canRecordLayout.js";
+import {
+  CAN_GROUPS,
+  recordBytes,
+  type CanGroupName,
+  type DataBytesSize,
+} from "./canRecordLayout.js";
 import { DataBlockChain, type Mdf4Compression } from "./DataBlockChain.js";
 import { encodeCanRecord } from "./encodeCanRecord.js";
 import { encodeDataList } from "./encodeDataList.js";
@@ -11,6 +16,7 @@ import { layoutBusLoggingHeader, type HeaderPatches } from "./layoutBusLoggingHe
 
 export type { Mdf4Compression } from "./DataBlockChain.js";
 export type { Mdf4Version } from "./encodeIdBlock.js";
+export type { DataBytesSize } from "./canRecordLayout.js";
 
 export interface Mdf4WriterOptions {
   /** Absolute time of `timeNs` 0 (HD start time), epoch nanoseconds. Default: now. */
@@ -25,6 +31,11 @@ export interface Mdf4WriterOptions {
   program?: string;
   /** HD comment. */
   comment?: string;
+  /**
+   * Size of the fixed DataBytes array: 64 (the default) takes CAN FD frames; 8 makes records
+   * of 24 bytes instead of 80 for logs known to hold classic frames only.
+   */
+  dataBytes?: DataBytesSize;
 }
 
 const DEFAULT_BLOCK_BYTES = 4 * 1024 * 1024;
@@ -45,13 +56,14 @@ export class Mdf4Writer {
     private readonly patches: HeaderPatches,
     private readonly version: Mdf4Version,
     private readonly program: string,
+    private readonly dataBytes: DataBytesSize,
     compression: Mdf4Compression,
     blockBytes: number,
   ) {
     const chain = (group: CanGroupName): DataBlockChain => {
-      const recordBytes = RECORD_BYTES[group];
-      const bytes = Math.max(1, Math.floor(blockBytes / recordBytes)) * recordBytes;
-      return new DataBlockChain(file, recordBytes, bytes, compression);
+      const size = recordBytes(group, dataBytes);
+      const bytes = Math.max(1, Math.floor(blockBytes / size)) * size;
+      return new DataBlockChain(file, size, bytes, compression);
     };
     this.chains = {
       CAN_DataFrame: chain("CAN_DataFrame"),
@@ -64,10 +76,12 @@ export class Mdf4Writer {
     const version = options.version ?? "4.11";
     const program = options.program ?? "roadrig";
     const startNs = options.startNs ?? BigInt(Date.now()) * 1_000_000n;
+    const dataBytes = options.dataBytes ?? 64;
     const header = layoutBusLoggingHeader({
       startNs,
       program,
       comment: options.comment ?? "CAN bus log",
+      dataBytes,
     });
     const file = new BlockFile(path);
     try {
@@ -79,7 +93,15 @@ export class Mdf4Writer {
     }
     const compression = options.compression ?? "none";
     const blockBytes = options.blockBytes ?? DEFAULT_BLOCK_BYTES;
-    return new Mdf4Writer(file, header.patches, version, program, compression, blockBytes);
+    return new Mdf4Writer(
+      file,
+      header.patches,
+      version,
+      program,
+      dataBytes,
+      compression,
+      blockBytes,
+    );
   }
 
   /** Frames written so far. */
@@ -142,8 +164,9 @@ export class Mdf4Writer {
     if (!Number.isFinite(timeNs) || timeNs < this.lastTimeNs) {
       throw new RangeError(`${this.file.path}: time ${timeNs} ns is before ${this.lastTimeNs} ns`);
     }
-    if (frame.data.length > DATA_BYTES) {
-      throw new RangeError(`${this.file.path}: ${frame.data.length} data bytes exceed 64`);
+    if (frame.data.length > this.dataBytes) {
+      const limit = this.dataBytes;
+      throw new RangeError(`${this.file.path}: ${frame.data.length} data bytes exceed ${limit}`);
     }
     if (frame.remote && !frame.error && frame.data.length > 0) {
       throw new RangeError(`${this.file.path}: a remote frame carries no data`);

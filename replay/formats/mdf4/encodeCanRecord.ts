@@ -1,6 +1,6 @@
 import type { CanFrame } from "../../../drivers/can/CanFrame.js";
 import { CAN_EFF_MASK } from "../../../drivers/can/CanFrame.js";
-import { CAN_FLAG, CAN_RECORD, DATA_BYTES, IDE_BIT } from "./canRecordLayout.js";
+import { CAN_FLAG, CAN_RECORD, IDE_BIT } from "./canRecordLayout.js";
 import { errorTypeOf } from "./errorTypeOf.js";
 
 /**
@@ -33,5 +33,5 @@ export function encodeCanRecord(
 
   const dataAt = at + CAN_RECORD.dataBytes;
   bytes.set(frame.data, dataAt);
-  bytes.fill(0, dataAt + frame.data.length, dataAt + DATA_BYTES);
+  bytes.fill(0, dataAt + frame.data.length, at + recordBytes);
 }

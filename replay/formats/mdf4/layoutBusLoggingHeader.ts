@@ -2,9 +2,10 @@ import { BlockLayout, type BlockRef } from "./BlockLayout.js";
 import {
   CAN_GROUPS,
   CN_DATA_TYPE,
-  MEMBER_CHANNELS,
-  RECORD_BYTES,
+  memberChannels,
+  recordBytes,
   type CanGroupName,
+  type DataBytesSize,
   type MemberChannel,
 } from "./canRecordLayout.js";
 import { dataSection, linkOffset } from "./encodeBlock.js";
@@ -15,6 +16,7 @@ export interface HeaderOptions {
   startNs: bigint;
   program: string;
   comment: string;
+  dataBytes: DataBytesSize;
 }
 
 /** Where close() patches the header once the data is written. */
@@ -63,9 +65,9 @@ export function layoutBusLoggingHeader(options: HeaderOptions): {
     const dg = layout.add("##DG", dgLinks, new Uint8Array(8), dgs[i]);
     patches.dataLinkAt[group] = linkOffset(dg.offset, 2);
 
-    const channels = layoutChannels(layout, group);
+    const channels = layoutChannels(layout, group, options.dataBytes);
     const cgLinks = [null, channels.first, text(layout, group), source, null, null];
-    layout.add("##CG", cgLinks, cgData(group), cg);
+    layout.add("##CG", cgLinks, cgData(recordBytes(group, options.dataBytes)), cg);
     patches.cycleCountAt[group] = linkOffset(cg.offset, 6) + 8;
     patches.busChannelCcAt[group] = linkOffset(channels.busChannel.offset, 4);
   });
@@ -76,8 +78,9 @@ export function layoutBusLoggingHeader(options: HeaderOptions): {
 function layoutChannels(
   layout: BlockLayout,
   group: CanGroupName,
+  dataBytes: DataBytesSize,
 ): { first: BlockRef; busChannel: BlockRef } {
-  const members = MEMBER_CHANNELS[group];
+  const members = memberChannels(group, dataBytes);
   const refs = members.map(() => layout.ref());
   members.forEach((member, i) => {
     const name = text(layout, `${group}.${member.name}`);
@@ -89,7 +92,7 @@ function layoutChannels(
     name: group,
     byteOffset: 8,
     bitOffset: 0,
-    bits: (RECORD_BYTES[group] - 8) * 8,
+    bits: (recordBytes(group, dataBytes) - 8) * 8,
     dataType: CN_DATA_TYPE.byteArray,
   };
   const structLinks = [null, refs[0] ?? null, text(layout, group), null, null, null, null, null];
@@ -144,12 +147,12 @@ function siData(): Uint8Array {
   return bytes;
 }
 
-function cgData(group: CanGroupName): Uint8Array {
+function cgData(bytesPerRecord: number): Uint8Array {
   // record id, cycle count (patched at close), flags, path separator, reserved, data/inval bytes
   const { bytes, view } = dataSection(32);
   view.setUint16(16, CG_FLAG_BUS_EVENT | CG_FLAG_PLAIN_BUS_EVENT, true);
   view.setUint16(18, PATH_SEPARATOR, true);
-  view.setUint32(24, RECORD_BYTES[group], true);
+  view.setUint32(24, bytesPerRecord, true);
   return bytes;
 }
 

@@ -152,6 +152,19 @@ describe("Mdf4Writer round trip through openMdf4", () => {
     },
   );
 
+  it("reads classic frames back from 8-byte DataBytes records", async () => {
+    const path = join(outDir, "classic.mf4");
+    await fc.assert(
+      fc.asyncProperty(timedFrames, async (frames) => {
+        const classic = frames.filter((f) => !f.frame.fd);
+        write(path, classic, { dataBytes: 8, compression: "transposed-deflate" });
+        const { records } = await readBack(path);
+        expect(byTime(records.map(actual))).toEqual(byTime(classic.map(expected)));
+      }),
+      { numRuns: 30 },
+    );
+  });
+
   it("reads back an empty log as no records", async () => {
     const path = join(outDir, "empty.mf4");
     write(path, [], {});

@@ -135,6 +135,23 @@ describe("Mdf4Writer file structure", () => {
     expect(data.records.readUInt32LE(49 * 80 + 9)).toBe(49);
   });
 
+  it("writes records of 24 bytes with an 8-byte DataBytes when told no FD frame comes", () => {
+    const classic = sample.filter(([frame]) => !frame.fd);
+    const { groups } = walkMdf4(writeFile("classic.mf4", classic, { dataBytes: 8 }));
+    const data = group(groups, "CAN_DataFrame");
+    expect(data.recordBytes).toBe(24);
+    expect(data.channels[1]?.bits).toBe(16 * 8);
+    const dataBytes = data.channels[1]?.members.find((m) => m.name.endsWith(".DataBytes"));
+    expect(dataBytes).toMatchObject({ byteOffset: 16, bits: 64, dataType: 10 });
+    expect([...field(data, 1).DataBytes]).toEqual([9, 8, 7, 6, 5, 4, 3, 2]);
+    expect([...field(data, 0).DataBytes]).toEqual([1, 2, 3, 0, 0, 0, 0, 0]);
+    expect(group(groups, "CAN_ErrorFrame").recordBytes).toBe(24);
+
+    const writer = Mdf4Writer.create(join(outDir, "classic-refuse.mf4"), { dataBytes: 8 });
+    expect(() => writer.write(makeFrame(1, new Uint8Array(12)), 0)).toThrow(/exceed 8/);
+    writer.close();
+  });
+
   it("continues a long block list in a chain of DLs", () => {
     const frames = Array.from(
       { length: 2100 },
