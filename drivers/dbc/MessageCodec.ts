@@ -59,7 +59,7 @@ export class MessageCodec {
     }
   }
 
-  /** The signals the frame carries, with raw and physical values and labels. */
+  /** The signals the frame carries, in file order, with raw and physical values and labels. */
   decodeSignals(data: Uint8Array): DecodedSignal[] {
     const { plans, present, raws } = this;
     const decoded: DecodedSignal[] = [];
@@ -73,6 +73,8 @@ export class MessageCodec {
       raws[i] = Number(raw);
       decoded.push(decodedSignal(signal, raw));
     }
+    // Multiplexers were decoded first; callers expect the file's order.
+    if (this.message.multiplexed) decoded.sort((a, b) => a.signal.index - b.signal.index);
     return decoded;
   }
 
@@ -123,7 +125,7 @@ function decodeOrder(signals: readonly DbcSignal[]): { order: number[]; cyclic: 
   return { order, cyclic: [] };
 }
 
-export function decodedSignal(signal: DbcSignal, raw: number | bigint): DecodedSignal {
+function decodedSignal(signal: DbcSignal, raw: number | bigint): DecodedSignal {
   const value =
     typeof raw === "bigint"
       ? signal.factor === 1 && signal.offset === 0

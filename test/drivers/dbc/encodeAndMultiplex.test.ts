@@ -33,6 +33,11 @@ describe("extended multiplexing", () => {
     expect(decode("0005000000000000")).toEqual({ S0: 0, S1: 0, S2: 5, Mode: 0, Top: 0 });
   });
 
+  it("lists decoded signals in file order, though multiplexers are decoded first", () => {
+    const decoded = dbc.decode(frameOf(0x0c00fefe, true, "2005000000000000"));
+    expect(decoded?.signals.map((s) => s.name)).toEqual(["S0", "S1", "S3", "Mode", "Top"]);
+  });
+
   it("drops a nested branch when the outer multiplexer selects another", () => {
     expect(decode("2105070000000000")).toEqual({ S0: 1, S4: 7, Mode: 0, Top: 0 });
   });
