@@ -1,0 +1,223 @@
+import type { CanFrame } from "../../../drivers/can/CanFrame.js";
+import { dlcToLength } from "../../../drivers/can/CanFrame.js";
+import type { LogRecord } from "../LogRecord.js";
+import type { BlockReader } from "./BlockReader.js";
+import { rawReader } from "./ChannelReader.js";
+import { constantOf, fieldReader, type FieldReader } from "./FieldReader.js";
+import {
+  CG_VLSD, CN_VLSD, type Mdf4Channel, type Mdf4ChannelGroup,
+} from "./Mdf4Structure.js";
+import type { RecordHandler } from "./scanRecords.js";
+import type { StreamReader } from "./StreamReader.js";
+import { timeReader } from "./timeReader.js";
+
+export type CanKind = "can-data" | "can-remote" | "can-error";
+
+const KINDS: Record<string, CanKind> = {
+  CAN_DataFrame: "can-data",
+  CAN_RemoteFrame: "can-remote",
+  CAN_ErrorFrame: "can-error",
+};
+
+/** The ASAM bus-logging structure channel of a CAN group, with its kind. */
+export function canLayout(cg: Mdf4ChannelGroup):
+  { kind: CanKind; struct: Mdf4Channel } | undefined {
+  if ((cg.flags & CG_VLSD) !== 0) return undefined;
+  for (const ch of cg.channels) {
+    const kind = KINDS[ch.name];
+    if (kind !== undefined && ch.members.length > 0) return { kind, struct: ch };
+  }
+  return undefined;
+}
+
+/** Marks a frame whose DataBytes (a VLSD value) have not been read yet. */
+export const PENDING = new Uint8Array(0);
+
+interface PendingData {
+  offset: number;
+  frame: CanFrame;
+  length: number;
+}
+
+const NO_FIELD: FieldReader = () => Number.NaN;
+const channelNames: string[] = [];
+
+function busName(n: number): string {
+  if (Number.isInteger(n) && n >= 0 && n < 256) return (channelNames[n] ??= `can${n}`);
+  return `can${n}`;
+}
+
+/**
+ * Turns the records of one CAN_DataFrame / CAN_RemoteFrame / CAN_ErrorFrame group into frame
+ * records. Field readers are built once per group (constants folded), so a record costs a few
+ * DataView reads and two objects; DataBytes is a view into the chunk, never copied.
+ */
+export class CanGroupDecoder implements RecordHandler {
+  /** Where decoded records go; the data group source swaps the array after each chunk. */
+  out: LogRecord[] = [];
+  count = 0;
+  lastTimeNs = Number.NEGATIVE_INFINITY;
+  /** True once a record arrived in the current chunk. */
+  touched = false;
+  /** Last batch of the data group in which this group had a record. */
+  lastBatch = -1;
+  private pending: PendingData[] = [];
+  private pendingHead = 0;
+  /** Handler of the VLSD channel group that holds DataBytes, where the layout uses one. */
+  vlsd: { recordId: number; handler: RecordHandler } | undefined;
+  /** SD stream holding DataBytes, where the layout uses one. */
+  sd: StreamReader | undefined;
+
+  private readonly time: FieldReader;
+  private readonly id: FieldReader;
+  private readonly ide: FieldReader;
+  private readonly dlc: FieldReader;
+  private readonly dataLength: FieldReader | undefined;
+  private readonly edl: FieldReader;
+  private readonly brs: FieldReader;
+  private readonly esi: FieldReader;
+  private readonly dir: FieldReader | undefined;
+  private readonly bus: FieldReader;
+  private readonly busConst: string | undefined;
+  private readonly dataAt: number;
+  private readonly dataSize: number;
+  private readonly vlsdOffset: FieldReader | undefined;
+  private vlsdPos = 0;
+
+  constructor(
+    private readonly blocks: BlockReader,
+    readonly cg: Mdf4ChannelGroup,
+    readonly kind: CanKind,
+    struct: Mdf4Channel,
+  ) {
+    const member = (n: string): Mdf4Channel | undefined =>
+      struct.members.find((m) => m.name === `${struct.name}.${n}` || m.name === n);
+    const field = (n: string): FieldReader | undefined => {
+      const m = member(n);
+      return m ? fieldReader(m) : undefined;
+    };
+    const time = timeReader(cg);
+    if (time === undefined) {
+      throw blocks.fail("##CG", cg.offset, `expected a time master channel in ${cg.name}, found none`);
+    }
+    this.time = time;
+    this.id = field("ID") ?? NO_FIELD;
+    this.ide = field("IDE") ?? NO_FIELD;
+    this.dlc = field("DLC") ?? NO_FIELD;
+    this.dataLength = field("DataLength");
+    this.edl = field("EDL") ?? NO_FIELD;
+    this.brs = field("BRS") ?? NO_FIELD;
+    this.esi = field("ESI") ?? NO_FIELD;
+    this.dir = field("Dir");
+    this.bus = field("BusChannel") ?? NO_FIELD;
+    const busCh = member("BusChannel");
+    const busConst = busCh ? constantOf(busCh) : undefined;
+    this.busConst = busConst === undefined ? undefined : busName(busConst);
+    const bytes = member("DataBytes");
+    this.dataAt = bytes?.byteOffset ?? 0;
+    this.dataSize = bytes && bytes.type !== CN_VLSD ? Math.floor(bytes.bitCount / 8) : 0;
+    if (bytes?.type === CN_VLSD) {
+      // The record holds the value's offset as an unsigned integer, whatever cn_data_type says.
+      const reader = rawReader({ ...bytes, dataType: 0 });
+      this.vlsdOffset = reader ? (b, v, p) => Number(reader(b, v, p)) : undefined;
+    }
+  }
+
+  /** The DataBytes member when it is a VLSD channel (its cn_data link says where values are). */
+  static vlsdBytes(struct: Mdf4Channel): Mdf4Channel | undefined {
+    const m = struct.members.find((c) => c.name.endsWith("DataBytes"));
+    return m?.type === CN_VLSD ? m : undefined;
+  }
+
+  record(bytes: Uint8Array, view: DataView, pos: number): void {
+    const index = this.count++;
+    const timeNs = this.time(bytes, view, pos, index);
+    if (timeNs < this.lastTimeNs) this.backwards(index, timeNs);
+    this.lastTimeNs = timeNs;
+    this.touched = true;
+    const rawId = this.id(bytes, view, pos, index) >>> 0;
+    const ideRaw = this.ide(bytes, view, pos, index);
+    const extended = ideRaw === ideRaw ? ideRaw !== 0 : rawId > 0x7ff || rawId >= 0x80000000;
+    const fd = this.edl(bytes, view, pos, index) === 1;
+    const dlcRaw = this.dlc(bytes, view, pos, index);
+    const dlc = dlcRaw === dlcRaw ? dlcRaw & 15 : 0;
+    const lenRaw = this.dataLength ? this.dataLength(bytes, view, pos, index) : Number.NaN;
+    const length = lenRaw === lenRaw ? lenRaw : dlcToLength(dlc, fd);
+    let data: Uint8Array;
+    if (this.kind === "can-remote") data = PENDING.subarray(0, 0);
+    else if (this.vlsdOffset !== undefined) data = PENDING;
+    else {
+      const start = pos + this.dataAt;
+      data = bytes.subarray(start, start + Math.min(length, this.dataSize));
+    }
+    const frame: CanFrame = {
+      id: rawId & 0x7fffffff,
+      extended,
+      fd,
+      brs: this.brs(bytes, view, pos, index) === 1,
+      esi: this.esi(bytes, view, pos, index) === 1,
+      remote: this.kind === "can-remote",
+      error: this.kind === "can-error",
+      dlc,
+      data,
+      channel: this.busConst ?? busName(this.bus(bytes, view, pos, index)),
+    };
+    if (this.dir) frame.dir = this.dir(bytes, view, pos, index) === 1 ? "tx" : "rx";
+    if (data === PENDING && this.vlsd === undefined && this.sd === undefined) {
+      throw this.blocks.fail("##CG", this.cg.offset, `expected cn_data of the VLSD DataBytes ` +
+        `channel of ${this.cg.name} to name its values, found none`);
+    }
+    if (data === PENDING && this.vlsdOffset) {
+      this.pending.push({ offset: this.vlsdOffset(bytes, view, pos, index), frame, length });
+    }
+    this.out.push({ kind: "frame", timeNs, channel: frame.channel, frame });
+  }
+
+  get hasPending(): boolean {
+    return this.pendingHead < this.pending.length;
+  }
+
+  /** Handler for the records of the VLSD group holding DataBytes (in the same data group). */
+  vlsdHandler(): RecordHandler {
+    return {
+      record: (bytes, _view, pos, length) => {
+        const offset = this.vlsdPos;
+        this.vlsdPos += 4 + length;
+        this.resolve(offset, bytes.subarray(pos, pos + length));
+      },
+    };
+  }
+
+  /** Reads the DataBytes of pending frames from the SD stream. */
+  async resolveFromSd(): Promise<void> {
+    const sd = this.sd;
+    if (sd === undefined) return;
+    while (this.pendingHead < this.pending.length) {
+      const head = this.pending[this.pendingHead] as PendingData;
+      const len = new DataView((await sd.read(head.offset, 4)).slice().buffer).getUint32(0, true);
+      this.resolve(head.offset, await sd.read(head.offset + 4, len));
+    }
+  }
+
+  private resolve(offset: number, value: Uint8Array): void {
+    while (this.pendingHead < this.pending.length) {
+      const head = this.pending[this.pendingHead] as PendingData;
+      if (head.offset > offset) return;
+      if (++this.pendingHead === this.pending.length) {
+        this.pending = [];
+        this.pendingHead = 0;
+      }
+      if (head.offset === offset) {
+        head.frame.data = value.subarray(0, Math.min(value.length, head.length));
+        return;
+      }
+      throw this.blocks.fail("##CG", this.cg.offset, `expected a VLSD value at offset ` +
+        `${head.offset} for a frame of ${this.cg.name}, found the next at ${offset}`);
+    }
+  }
+
+  private backwards(index: number, timeNs: number): never {
+    throw this.blocks.fail("##CG", this.cg.offset, `record ${index} of ${this.cg.name}: expected ` +
+      `time >= ${this.lastTimeNs} ns (time going forward), found ${timeNs} ns`);
+  }
+}

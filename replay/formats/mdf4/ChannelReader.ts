@@ -1,0 +1,109 @@
+import type { Mdf4Channel } from "./Mdf4Structure.js";
+
+/** Raw value of a channel in one record: a number, or a bigint above 53 bits. */
+export type RawReader = (bytes: Uint8Array, view: DataView, pos: number) => number | bigint;
+
+/** cn_data_type values of the spec. */
+export const DT_UINT_LE = 0;
+export const DT_UINT_BE = 1;
+export const DT_INT_LE = 2;
+export const DT_INT_BE = 3;
+export const DT_FLOAT_LE = 4;
+export const DT_FLOAT_BE = 5;
+
+export function isNumericType(dataType: number): boolean {
+  return dataType <= DT_FLOAT_BE;
+}
+
+/**
+ * Builds the reader of a numeric channel. Byte-aligned 8/16/32/64-bit fields use DataView
+ * directly (the hot path of bus logging); other fields gather their bytes and shift.
+ */
+export function rawReader(ch: Mdf4Channel): RawReader | undefined {
+  const { dataType, bitOffset, bitCount } = ch;
+  const at = ch.byteOffset;
+  if (!isNumericType(dataType) || bitCount === 0) return undefined;
+  const le = dataType % 2 === 0;
+  if (dataType >= DT_FLOAT_LE) {
+    if (bitOffset !== 0) return undefined;
+    if (bitCount === 32) return (_b, v, p) => v.getFloat32(p + at, le);
+    if (bitCount === 64) return (_b, v, p) => v.getFloat64(p + at, le);
+    return undefined;
+  }
+  const signed = dataType >= DT_INT_LE;
+  if (bitOffset === 0) {
+    const fast = alignedReader(at, bitCount, le, signed);
+    if (fast) return fast;
+  }
+  if (bitOffset + bitCount <= 53) return smallReader(at, bitOffset, bitCount, le, signed);
+  return bigReader(at, bitOffset, bitCount, le, signed);
+}
+
+function alignedReader(at: number, bits: number, le: boolean, signed: boolean):
+  RawReader | undefined {
+  switch (bits) {
+    case 8:
+      return signed ? (_b, v, p) => v.getInt8(p + at) : (b, _v, p) => b[p + at] as number;
+    case 16:
+      return signed ? (_b, v, p) => v.getInt16(p + at, le) : (_b, v, p) => v.getUint16(p + at, le);
+    case 32:
+      return signed ? (_b, v, p) => v.getInt32(p + at, le) : (_b, v, p) => v.getUint32(p + at, le);
+    case 64:
+      return signed
+        ? (_b, v, p) => safe(v.getBigInt64(p + at, le))
+        : (_b, v, p) => safe(v.getBigUint64(p + at, le));
+    default:
+      return undefined;
+  }
+}
+
+function safe(v: bigint): number | bigint {
+  return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
+}
+
+function smallReader(at: number, bitOffset: number, bits: number, le: boolean, signed: boolean):
+  RawReader {
+  const span = Math.ceil((bitOffset + bits) / 8);
+  const div = 2 ** bitOffset;
+  const mod = 2 ** bits;
+  const half = mod / 2;
+  return (b, _v, p) => {
+    let acc = 0;
+    const base = p + at;
+    if (le) for (let i = span - 1; i >= 0; i--) acc = acc * 256 + (b[base + i] ?? 0);
+    else for (let i = 0; i < span; i++) acc = acc * 256 + (b[base + i] ?? 0);
+    let value = Math.floor(acc / div) % mod;
+    if (signed && value >= half) value -= mod;
+    return value;
+  };
+}
+
+function bigReader(at: number, bitOffset: number, bits: number, le: boolean, signed: boolean):
+  RawReader {
+  const span = Math.ceil((bitOffset + bits) / 8);
+  const shift = BigInt(bitOffset);
+  const width = BigInt(bits);
+  return (b, _v, p) => {
+    let acc = 0n;
+    const base = p + at;
+    if (le) for (let i = span - 1; i >= 0; i--) acc = (acc << 8n) | BigInt(b[base + i] ?? 0);
+    else for (let i = 0; i < span; i++) acc = (acc << 8n) | BigInt(b[base + i] ?? 0);
+    const value = BigInt.asUintN(bits, acc >> shift);
+    return safe(signed ? BigInt.asIntN(Number(width), value) : value);
+  };
+}
+
+/** Bytes a channel covers in the record, for bounds checks against cg_data_bytes. */
+export function channelEnd(ch: Mdf4Channel): number {
+  return ch.byteOffset + Math.ceil((ch.bitOffset + ch.bitCount) / 8);
+}
+
+/**
+ * True when the channel's bytes lie inside a record of `recordBytes` bytes; a channel that
+ * reaches past it would read the next record (or past the buffer) and marks a corrupt file.
+ */
+export function fitsRecord(ch: Mdf4Channel, recordBytes: number): boolean {
+  if (ch.type === 3 || ch.type === 6) return true;
+  if (isNumericType(ch.dataType) && ch.bitCount > 64) return false;
+  return channelEnd(ch) <= recordBytes;
+}
