@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { registerDbcCommand } from "./dbcCommand.js";
 import { registerDemoCommand } from "./demoCommand.js";
 import { registerInspectCommand } from "./inspectCommand.js";
 import { registerReplayCommand } from "./replayCommand.js";
@@ -14,4 +15,5 @@ export function registerCommands(program: Command): void {
   registerReplayCommand(program);
   registerInspectCommand(program);
   registerDemoCommand(program);
+  registerDbcCommand(program);
 }

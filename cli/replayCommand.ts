@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import type { Logger } from "pino";
 import type { LogReader } from "../replay/formats/LogReader.js";
-import { openLog } from "../replay/formats/openLog.js";
+import { openLog, type OpenLogOptions } from "../replay/formats/openLog.js";
+import { NasCache } from "../replay/sources/NasCache.js";
 import { openOutput, outputForms } from "../replay/outputs/openOutput.js";
 import type { ReplayOutput } from "../replay/outputs/ReplayOutput.js";
 import { Replay } from "../replay/Replay.js";
@@ -29,6 +30,7 @@ export interface ReplayFlags {
   map: string[];
   json?: boolean;
   progress: boolean;
+  cacheDir?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -51,6 +53,7 @@ export function registerReplayCommand(program: Command): void {
     .option("--map <out=in>", "send channel IN's frames on OUT (canplayer's vcan0=can1)", collect, [])
     .option("--json", "print the summary as JSON")
     .option("--no-progress", "no progress line on a terminal")
+    .option("--cache-dir <dir>", "read s3:// logs through this NAS cache (env ROADRIG_CACHE_DIR)")
     .action(async (logs: string[], flags: ReplayFlags, command: Command) => {
       const log = commandLogger(command);
       if (flags.to.length === 0) throw new UsageError(`replay: --to is required (${outputForms.join(", ")})`);
@@ -66,7 +69,7 @@ export async function runReplay(
   log: Logger,
 ): Promise<ReplaySummary> {
   const settings = parseFlags(logs, flags);
-  const readers = await openAll(logs);
+  const readers = await openAll(logs, openOptions(flags, log));
   let outputs: ReplayOutput[] = [];
   try {
     outputs = usage(() => flags.to.map((t) => openOutput(t, { paced: settings.rate !== 0 })));
@@ -155,10 +158,19 @@ function usage<T>(build: () => T): T {
   }
 }
 
-async function openAll(logs: string[]): Promise<LogReader[]> {
+function openOptions(flags: ReplayFlags, log: Logger): OpenLogOptions {
+  const dir = flags.cacheDir ?? process.env.ROADRIG_CACHE_DIR;
+  if (dir === undefined || dir === "") return {};
+  return {
+    cache: new NasCache({ dir }),
+    onCacheWarning: (warning) => log.warn({ warning }, "NAS cache given up for a source"),
+  };
+}
+
+async function openAll(logs: string[], options: OpenLogOptions): Promise<LogReader[]> {
   const readers: LogReader[] = [];
   try {
-    for (const path of logs) readers.push(await openLog(path));
+    for (const path of logs) readers.push(await openLog(path, options));
     return readers;
   } catch (err) {
     await Promise.allSettled(readers.map((r) => r.close()));

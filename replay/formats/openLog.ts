@@ -1,7 +1,11 @@
 import { constants, gunzipSync } from "node:zlib";
 import type { ByteSource } from "../sources/ByteSource.js";
 import { FileSource } from "../sources/FileSource.js";
+import { CachedS3Source, type CacheWarning } from "../sources/CachedS3Source.js";
+import type { NasCache } from "../sources/NasCache.js";
 import { S3Source, type S3SourceOptions } from "../sources/S3Source.js";
+import { looksLikeAsc } from "./asc/looksLikeAsc.js";
+import { openAsc } from "./asc/AscReader.js";
 import { isGzip } from "./candump/gunzipChunks.js";
 import { looksLikeCandump } from "./candump/looksLikeCandump.js";
 import { openCandump } from "./candump/CandumpReader.js";
@@ -34,11 +38,21 @@ const formats: readonly FormatEntry[] = [
     sniff: (bytes) => looksLikeCandump(isGzip(bytes) ? gunzipPrefix(bytes) : bytes),
     open: (source) => openCandump(source),
   },
+  {
+    format: "asc",
+    label: "Vector ASC (plain or .gz)",
+    sniff: (bytes) => looksLikeAsc(isGzip(bytes) ? gunzipPrefix(bytes) : bytes),
+    open: (source) => openAsc(source),
+  },
 ];
 
 export interface OpenLogOptions {
   /** For `s3://` URLs: client, chunk size, read-ahead. */
   s3?: S3SourceOptions;
+  /** Reads `s3://` logs through this NAS cache. */
+  cache?: NasCache;
+  /** Cache trouble (given up, S3 used instead): the library reports, the caller logs. */
+  onCacheWarning?: (warning: CacheWarning) => void;
 }
 
 /** Formats openLog recognises, for messages and `--help`. */
@@ -50,7 +64,7 @@ export const supportedFormats: readonly string[] = formats.map((f) => f.label);
  */
 export async function openLog(pathOrUrl: string, options: OpenLogOptions = {}): Promise<LogReader> {
   const source = pathOrUrl.startsWith("s3://")
-    ? await S3Source.open(pathOrUrl, options.s3)
+    ? await openS3(pathOrUrl, options)
     : await FileSource.open(pathOrUrl);
   try {
     return await openSource(source);
@@ -58,6 +72,16 @@ export async function openLog(pathOrUrl: string, options: OpenLogOptions = {}): 
     await source.close();
     throw err;
   }
+}
+
+function openS3(url: string, options: OpenLogOptions): Promise<ByteSource> {
+  const { cache, onCacheWarning } = options;
+  if (!cache) return S3Source.open(url, options.s3);
+  return CachedS3Source.open(url, {
+    ...options.s3,
+    cache,
+    ...(onCacheWarning ? { onWarning: onCacheWarning } : {}),
+  });
 }
 
 /** Opens an already open ByteSource; the reader owns it from then on. */

@@ -56,6 +56,8 @@ describe.skipIf(!hasShared)("openLog on the real logs", () => {
     ["mf4/mdf4-rs__29-bit-obd2.MF4", "mdf4"],
     ["bag/rosbag.js__example.bag", "rosbag"],
     ["canlog/ICSim__sample-can.log", "candump"],
+    ["canlog/python-can__logfile.asc", "asc"],
+    ["canlog/python-can__test_CanMessage.asc.gz", "asc"],
   ])("opens %s as %s", async (file, format) => {
     const reader = await openLog(dataPath(...file.split("/")));
     expect(reader.describe().format).toBe(format);
