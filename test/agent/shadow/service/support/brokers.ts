@@ -51,7 +51,16 @@ export async function startMosquitto(): Promise<TestBroker> {
   ].join("\n"));
 
   const child = spawn("mosquitto", ["-c", config], { stdio: ["ignore", "ignore", "pipe"] });
-  await waitForLine(child.stderr, /running/, () => child.exitCode);
+  // A broker that never reports running is killed, so that a failed start leaves no process.
+  const deadline = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  try {
+    await waitForLine(child.stderr, /running/, () => child.exitCode);
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  } finally {
+    clearTimeout(deadline);
+  }
   return {
     name: "mosquitto",
     url: `mqtt://127.0.0.1:${port}`,
