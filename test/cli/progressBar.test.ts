@@ -19,7 +19,8 @@ describe("renderProgress", () => {
   });
 
   it("never overfills the bar", () => {
-    const line = renderProgress({ doneNs: 30e9, totalNs: 20e9, frames: 1, pass: 0, paused: false }, 10);
+    const state = { doneNs: 30e9, totalNs: 20e9, frames: 1, pass: 0, paused: false };
+    const line = renderProgress(state, 10);
     expect(line.startsWith("[##########] 100%")).toBe(true);
   });
 });
