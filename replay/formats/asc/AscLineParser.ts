@@ -1,6 +1,8 @@
 import type { CanFrame } from "../../../drivers/can/CanFrame.js";
 import { dlcToLength, isFdLength, lengthToDlc } from "../../../drivers/can/CanFrame.js";
 import { FormatError } from "../FormatError.js";
+import { PayloadSlab } from "../candump/PayloadSlab.js";
+import { canFrame } from "../candump/canFrame.js";
 import type { LinePosition } from "../candump/parseCandumpLine.js";
 import type { AscEvent } from "./AscEvent.js";
 import type { AscHeader } from "./AscHeader.js";
@@ -11,7 +13,7 @@ const INTEGER = /^\d+$/;
 const FLAG_REMOTE = 0x10;
 const FLAG_EDL = 0x1000;
 
-type Fields = Pick<CanFrame, "id" | "extended" | "channel" | "dir">;
+const EMPTY = new Uint8Array(0);
 
 /**
  * Parses the event lines of a Vector ASC log, one line of tokens at a time.
@@ -23,6 +25,9 @@ type Fields = Pick<CanFrame, "id" | "extended" | "channel" | "dir">;
  */
 export class AscLineParser {
   private tokens: string[] = [];
+  private readonly slab = new PayloadSlab();
+  // Out-values of id(), kept in fields so the hot path allocates no tuples.
+  private extended = false;
   private text = "";
   private at: LinePosition = { file: "", line: 0, offset: 0 };
 
@@ -44,33 +49,38 @@ export class AscLineParser {
 
     const channel = this.channelName(Number(second));
     const third = this.tokens[2];
-    if (third === "ErrorFrame") return this.frameEvent(timeNs, errorFrame(channel));
+    if (third === "ErrorFrame") return this.frameEvent(timeNs, errorFrame(channel, undefined));
     if (third === undefined || !this.isId(third)) return this.other(timeNs, 2);
     return this.classic(timeNs, channel);
   }
 
   private classic(timeNs: number, channel: string): AscEvent {
-    const fields = { ...this.id(2), channel, dir: this.dir(3) };
-    const type = this.tokens[4]?.toLowerCase();
-    if (type === "r") {
+    const id = this.id(2);
+    const ext = this.extended;
+    const dir = this.dir(3);
+    const type = this.tokens[4];
+    if (type === "r" || type === "R") {
       const dlcToken = this.tokens[5];
       const dlc = dlcToken !== undefined && this.isDlc(dlcToken) ? this.dlc(5) : 0;
-      return this.frameEvent(timeNs, frame(fields, { remote: true, dlc }));
+      const f = canFrame(id, ext, false, false, false, true, false, dlc, EMPTY, channel, dir);
+      return this.frameEvent(timeNs, f);
     }
-    if (type !== "d") this.fail(4, '"d" (data frame) or "r" (remote frame)');
+    if (type !== "d" && type !== "D") this.fail(4, '"d" (data frame) or "r" (remote frame)');
 
-    const bytes = this.bytesFrom(6);
+    const data = this.bytesFrom(6);
+    if (data.length === 64 && this.isByte(this.tokens[70])) this.fail(70, "at most 64 data bytes");
     // Some converters write CAN FD frames as classic lines with all their bytes; the count of
     // bytes, an FD length above 8, is then the only reliable size.
-    if (bytes.length > 8 && isFdLength(bytes.length)) {
-      const data = Uint8Array.from(bytes);
-      const fd = frame(fields, { fd: true, dlc: lengthToDlc(data.length), data });
+    if (data.length > 8 && isFdLength(data.length)) {
+      const dlc = lengthToDlc(data.length);
+      const fd = canFrame(id, ext, true, false, false, false, false, dlc, data, channel, dir);
       return { kind: "frame", timeNs, frame: fd, fdPayloadInClassicLine: true };
     }
     const dlc = this.dlc(5);
     const length = dlcToLength(dlc, false);
-    if (bytes.length !== length) this.fail(6, `${length} data bytes for DLC ${dlc}`);
-    return this.frameEvent(timeNs, frame(fields, { dlc, data: Uint8Array.from(bytes) }));
+    if (data.length !== length) this.fail(6, `${length} data bytes for DLC ${dlc}`);
+    const f = canFrame(id, ext, false, false, false, false, false, dlc, data, channel, dir);
+    return this.frameEvent(timeNs, f);
   }
 
   private fdEvent(timeNs: number): AscEvent {
@@ -79,34 +89,35 @@ export class AscLineParser {
     if (chToken === undefined || !INTEGER.test(chToken)) return this.other(timeNs, 2);
     const channel = this.channelName(Number(chToken));
     const dir = this.dir(3);
-    if (this.tokens[4] === "ErrorFrame") {
-      return this.frameEvent(timeNs, { ...errorFrame(channel), dir });
-    }
+    if (this.tokens[4] === "ErrorFrame") return this.frameEvent(timeNs, errorFrame(channel, dir));
 
-    const fields = { ...this.id(4), channel, dir };
+    const id = this.id(4);
+    const ext = this.extended;
     // A symbolic message name may sit between the ID and the BRS column.
     const k = /^[01]$/.test(this.tokens[5] ?? "") ? 5 : 6;
     const brs = this.bit(k);
     const esi = this.bit(k + 1);
     const dlc = this.dlc(k + 2);
     const length = this.dataLength(k + 3);
-    const bytes = this.bytesFrom(k + 4);
-    if (bytes.length < length) this.fail(k + 4 + bytes.length, `${length} data bytes`);
+    const data = this.bytesFrom(k + 4, length);
+    if (data.length < length) this.fail(k + 4 + data.length, `${length} data bytes`);
     const flags = this.flags(k + 4 + length + 2);
 
-    const data = Uint8Array.from(bytes.slice(0, length));
     // Hand-written and converted logs often leave the flags at 0: only a flags word that is
     // set and lacks EDL marks a classic frame, and more than 8 bytes are FD whatever it says.
     if (!flags || (flags & FLAG_EDL) !== 0 || length > 8) {
       if (length !== dlcToLength(dlc, true)) this.fail(k + 3, `length ${dlcToLength(dlc, true)}`);
-      return this.frameEvent(timeNs, frame(fields, { fd: true, brs, esi, dlc, data }));
+      const f = canFrame(id, ext, true, brs, esi, false, false, dlc, data, channel, dir);
+      return this.frameEvent(timeNs, f);
     }
     // Without EDL the line holds a classic frame in the FD layout.
     if ((flags & FLAG_REMOTE) !== 0 || (length === 0 && dlc > 0)) {
-      return this.frameEvent(timeNs, frame(fields, { remote: true, dlc }));
+      const f = canFrame(id, ext, false, false, false, true, false, dlc, EMPTY, channel, dir);
+      return this.frameEvent(timeNs, f);
     }
     if (length !== dlcToLength(dlc, false)) this.fail(k + 3, `length ${dlcToLength(dlc, false)}`);
-    return this.frameEvent(timeNs, frame(fields, { dlc, data }));
+    const f = canFrame(id, ext, false, false, false, false, false, dlc, data, channel, dir);
+    return this.frameEvent(timeNs, f);
   }
 
   private frameEvent(timeNs: number, f: CanFrame): AscEvent {
@@ -132,15 +143,18 @@ export class AscLineParser {
     return this.header.base === 16 ? /^[0-9A-Fa-f]{1,8}[xX]?$/.test(token) : /^\d{1,10}[xX]?$/.test(token);
   }
 
-  private id(k: number): Pick<Fields, "id" | "extended"> {
+  /** The CAN ID at token `k`; whether it is a 29-bit ID is left in `extended`. */
+  private id(k: number): number {
     const token = this.tokens[k] ?? "";
     if (!this.isId(token)) this.fail(k, `a CAN ID in base ${this.header.base}`);
-    const extended = /[xX]$/.test(token);
+    const last = token.charCodeAt(token.length - 1);
+    const extended = last === 0x78 || last === 0x58;
     const id = Number.parseInt(extended ? token.slice(0, -1) : token, this.header.base);
     if (id > (extended ? 0x1fffffff : 0x7ff)) {
       this.fail(k, extended ? "a 29-bit CAN ID" : "an 11-bit CAN ID (or an x for 29 bits)");
     }
-    return { id, extended };
+    this.extended = extended;
+    return id;
   }
 
   private dir(k: number): "rx" | "tx" {
@@ -180,18 +194,27 @@ export class AscLineParser {
       : undefined;
   }
 
-  /** Consecutive data-byte tokens from `k` on; the first other token ends the data. */
-  private bytesFrom(k: number): number[] {
-    const bytes: number[] = [];
-    const shape = this.header.base === 16 ? /^[0-9A-Fa-f]{2}$/ : /^\d{1,3}$/;
-    for (let j = k; j < this.tokens.length; j++) {
-      const token = this.tokens[j] as string;
-      if (!shape.test(token)) break;
+  private isByte(token: string | undefined): token is string {
+    if (token === undefined) return false;
+    return this.header.base === 16 ? /^[0-9A-Fa-f]{2}$/.test(token) : /^\d{1,3}$/.test(token);
+  }
+
+  /**
+   * Consecutive data-byte tokens from `k` on, at most `max`; the first other token ends the
+   * data.
+   */
+  private bytesFrom(k: number, max = 64): Uint8Array {
+    this.slab.reserve(max);
+    const { bytes, at } = this.slab;
+    let n = 0;
+    for (let j = k; j < this.tokens.length && n < max; j++) {
+      const token = this.tokens[j];
+      if (!this.isByte(token)) break;
       const value = Number.parseInt(token, this.header.base);
       if (value > 255) this.fail(j, "a data byte 0–255");
-      bytes.push(value);
+      bytes[at + n++] = value;
     }
-    return bytes;
+    return this.slab.commit(n);
   }
 
   private fail(k: number, expected: string): never {
@@ -206,21 +229,7 @@ export class AscLineParser {
   }
 }
 
-function frame(fields: Fields, parts: Partial<CanFrame>): CanFrame {
-  return {
-    ...fields,
-    fd: false,
-    brs: false,
-    esi: false,
-    remote: false,
-    error: false,
-    dlc: 0,
-    data: new Uint8Array(0),
-    ...parts,
-  };
-}
-
 /** ASC error frames give no SocketCAN error class: the ID is 0 and there is no data. */
-function errorFrame(channel: string): CanFrame {
-  return frame({ id: 0, extended: false, channel }, { error: true });
+function errorFrame(channel: string, dir: "rx" | "tx" | undefined): CanFrame {
+  return canFrame(0, false, false, false, false, false, true, 0, EMPTY, channel, dir);
 }

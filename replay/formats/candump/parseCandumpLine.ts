@@ -1,6 +1,8 @@
 import type { CanFrame } from "../../../drivers/can/CanFrame.js";
 import { lengthToDlc } from "../../../drivers/can/CanFrame.js";
 import { FormatError } from "../FormatError.js";
+import { PayloadSlab } from "./PayloadSlab.js";
+import { canFrame } from "./canFrame.js";
 
 /** One `candump -l` line: `(<sec>.<frac>) <channel> <frame>[ R|T]`. */
 export interface CandumpLine {
@@ -28,6 +30,7 @@ const HASH = 0x23;
 const UNDERSCORE = 0x5f;
 const CAN_ERR_FLAG = 0x20000000;
 const CAN_RTR_FLAG = 0x40000000;
+const EMPTY = new Uint8Array(0);
 
 function isSpace(c: number | undefined): boolean {
   return c === 0x20 || c === 0x09;
@@ -54,7 +57,10 @@ const latin1 = new TextDecoder("latin1");
 export class CandumpLineParser {
   private lastChannel: Uint8Array = new Uint8Array(0);
   private lastChannelName = "";
-  private readonly scratch = new Uint8Array(64);
+  private readonly slab = new PayloadSlab();
+  // Out-values of digits() and data(), kept in fields so the hot path allocates no tuples.
+  private digitCount = 0;
+  private dataEnd = 0;
   private b: Uint8Array = new Uint8Array(0);
   private start = 0;
   private end = 0;
@@ -69,13 +75,14 @@ export class CandumpLineParser {
     let i = start;
     if (bytes[i] !== OPEN) this.fail(i, `"(" opening the timestamp`);
     const sec = this.digits(++i, 1, 15, "seconds of the timestamp");
-    i += sec.count;
+    i += this.digitCount;
     if (bytes[i] !== DOT) this.fail(i, `"." in the timestamp`);
     const frac = this.digits(++i, 1, 9, "decimals of the timestamp");
-    if (frac.count !== 6 && frac.count !== 9) {
-      this.fail(i, `6 or 9 decimals in the timestamp (found ${frac.count})`);
+    const decimals = this.digitCount;
+    if (decimals !== 6 && decimals !== 9) {
+      this.fail(i, `6 or 9 decimals in the timestamp (found ${decimals})`);
     }
-    i += frac.count;
+    i += decimals;
     if (bytes[i] !== CLOSE) this.fail(i, `")" closing the timestamp`);
 
     i = this.skipSpaces(i + 1, "a channel name");
@@ -86,20 +93,22 @@ export class CandumpLineParser {
     const frame = this.frame(i, frameEnd, channel);
     this.direction(frameEnd, frame);
 
-    const decimals = frac.count === 6 ? 6 : 9;
-    const fracNs = decimals === 6 ? frac.value * 1000 : frac.value;
-    return { sec: sec.value, fracNs, decimals, frame };
+    const fracNs = decimals === 6 ? frac * 1000 : frac;
+    return { sec, fracNs, decimals, frame };
   }
 
-  private digits(i: number, min: number, max: number, what: string): Digits {
+  /** Decimal value of the digits at `i`; their count is left in `digitCount`. */
+  private digits(i: number, min: number, max: number, what: string): number {
     let value = 0;
     let j = i;
     for (let c = this.b[j]; j < this.end && isDigit(c); c = this.b[++j]) {
       value = value * 10 + c - 0x30;
     }
-    const count = j - i;
-    if (count < min || count > max) this.fail(i, `${min}–${max} digits of ${what}`);
-    return { value, count };
+    this.digitCount = j - i;
+    if (this.digitCount < min || this.digitCount > max) {
+      this.fail(i, `${min}–${max} digits of ${what}`);
+    }
+    return value;
   }
 
   private skipSpaces(i: number, what: string): number {
@@ -117,11 +126,12 @@ export class CandumpLineParser {
   }
 
   private channelName(i: number, end: number): string {
-    const bytes = this.b.subarray(i, end);
     const last = this.lastChannel;
-    if (bytes.length !== last.length || bytes.some((c, k) => c !== last[k])) {
-      this.lastChannel = bytes.slice();
-      this.lastChannelName = latin1.decode(bytes);
+    let same = end - i === last.length;
+    for (let k = 0; same && k < last.length; k++) same = this.b[i + k] === last[k];
+    if (!same) {
+      this.lastChannel = this.b.slice(i, end);
+      this.lastChannelName = latin1.decode(this.lastChannel);
     }
     return this.lastChannelName;
   }
@@ -148,36 +158,41 @@ export class CandumpLineParser {
     }
 
     const j = hash + 1;
-    const base = { id, extended, error, channel };
     if (this.b[j] === HASH) {
       if (error) this.fail(j, "classic data after an error frame's ID");
-      return this.fdFrame(j + 1, end, base);
+      return this.fdFrame(j + 1, end, id, extended, channel);
     }
     if (this.b[j] === 0x52 || this.b[j] === 0x72) {
       if (error) this.fail(j, "data after an error frame's ID");
-      return this.remoteFrame(j + 1, end, base);
+      return this.remoteFrame(j + 1, end, id, extended, channel);
     }
-    return this.classicFrame(j, end, base);
+    return this.classicFrame(j, end, id, extended, error, channel);
   }
 
-  private fdFrame(i: number, end: number, base: FrameBase): CanFrame {
+  private fdFrame(
+    i: number,
+    end: number,
+    id: number,
+    extended: boolean,
+    channel: string,
+  ): CanFrame {
     const flags = nibble(this.b[i]);
     if (flags < 0 || flags > 7) this.fail(i, "one hex digit of FD flags 0–7 (BRS 1, ESI 2, FDF 4)");
-    const n = this.data(i + 1, end, 64);
-    if (n.next !== end) this.fail(n.next, "end of the FD frame");
-    const data = this.scratch.slice(0, n.length);
-    return {
-      ...base,
-      fd: true,
-      brs: (flags & 1) !== 0,
-      esi: (flags & 2) !== 0,
-      remote: false,
-      dlc: lengthToDlc(data.length),
-      data,
-    };
+    const data = this.data(i + 1, end, 64);
+    if (this.dataEnd !== end) this.fail(this.dataEnd, "end of the FD frame");
+    const brs = (flags & 1) !== 0;
+    const esi = (flags & 2) !== 0;
+    const dlc = lengthToDlc(data.length);
+    return canFrame(id, extended, true, brs, esi, false, false, dlc, data, channel);
   }
 
-  private remoteFrame(i: number, end: number, base: FrameBase): CanFrame {
+  private remoteFrame(
+    i: number,
+    end: number,
+    id: number,
+    extended: boolean,
+    channel: string,
+  ): CanFrame {
     let dlc = 0;
     let j = i;
     if (j < end) {
@@ -190,22 +205,27 @@ export class CandumpLineParser {
       }
     }
     if (j !== end) this.fail(j, "end of the remote frame");
-    const data = new Uint8Array(0);
-    return { ...base, fd: false, brs: false, esi: false, remote: true, dlc, data };
+    return canFrame(id, extended, false, false, false, true, false, dlc, EMPTY, channel);
   }
 
-  private classicFrame(i: number, end: number, base: FrameBase): CanFrame {
-    const n = this.data(i, end, 8);
-    let j = n.next;
-    let dlc = n.length;
+  private classicFrame(
+    i: number,
+    end: number,
+    id: number,
+    extended: boolean,
+    error: boolean,
+    channel: string,
+  ): CanFrame {
+    const data = this.data(i, end, 8);
+    let j = this.dataEnd;
+    let dlc = data.length;
     if (j < end && this.b[j] === UNDERSCORE) {
-      if (n.length !== 8) this.fail(j, "a raw DLC suffix only after 8 data bytes");
+      if (data.length !== 8) this.fail(j, "a raw DLC suffix only after 8 data bytes");
       dlc = this.len8Dlc(j + 1);
       j += 2;
     }
     if (j !== end) this.fail(j, "end of the classic frame (at most 8 data bytes)");
-    const data = this.scratch.slice(0, n.length);
-    return { ...base, fd: false, brs: false, esi: false, remote: false, dlc, data };
+    return canFrame(id, extended, false, false, false, false, error, dlc, data, channel);
   }
 
   /** `_<dlc>`: the raw DLC 9–15 of a classic frame carrying 8 bytes (SocketCAN's len8_dlc). */
@@ -215,8 +235,14 @@ export class CandumpLineParser {
     return dlc;
   }
 
-  /** Hex byte pairs, each optionally preceded by one "." separator; stops at "_" or the end. */
-  private data(i: number, end: number, max: number): { length: number; next: number } {
+  /**
+   * Hex byte pairs, each optionally preceded by one "." separator; stops at "_" or the end,
+   * leaving the position in `dataEnd`.
+   */
+  private data(i: number, end: number, max: number): Uint8Array {
+    this.slab.reserve(max);
+    const slab = this.slab.bytes;
+    const at = this.slab.at;
     let j = i;
     let length = 0;
     while (j < end) {
@@ -226,10 +252,11 @@ export class CandumpLineParser {
       const lo = nibble(this.b[j + 1]);
       if (hi < 0 || lo < 0 || j + 1 >= end) this.fail(j, "two hex digits per data byte");
       if (length === max) break;
-      this.scratch[length++] = hi * 16 + lo;
+      slab[at + length++] = hi * 16 + lo;
       j += 2;
     }
-    return { length, next: j };
+    this.dataEnd = j;
+    return this.slab.commit(length);
   }
 
   private hex(i: number, end: number, what: string): number {
@@ -269,12 +296,6 @@ export class CandumpLineParser {
   }
 }
 
-interface Digits {
-  value: number;
-  count: number;
-}
-
-type FrameBase = Pick<CanFrame, "id" | "extended" | "error" | "channel">;
 
 /** Parses one line given as text (tests, tools); readers use CandumpLineParser on bytes. */
 export function parseCandumpLine(text: string, at?: Partial<LinePosition>): CandumpLine {
