@@ -85,6 +85,11 @@ export class CachedS3Source implements ByteSource {
     return this.entry !== undefined;
   }
 
+  /** True if [start, end) is already in the cache (as far as this process knows). */
+  covers(start: number, end: number): boolean {
+    return this.entry?.covers(start, Math.min(end, this.bytes)) ?? false;
+  }
+
   size(): Promise<number> {
     return Promise.resolve(this.bytes);
   }

@@ -1,0 +1,115 @@
+import { Command } from "commander";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { registerCacheCommand } from "../../cli/cacheCommand.js";
+import { UsageError } from "../../cli/UsageError.js";
+import { s3rverCredentials, startS3rver, type RunningS3rver } from "../support/startS3rver.js";
+
+function setup() {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let text = "";
+  out.on("data", (d: Buffer) => (text += d.toString()));
+  err.resume();
+  const program = new Command("roadrig").exitOverride();
+  registerCacheCommand(program, { out, err });
+  return {
+    run: (...args: string[]) => program.parseAsync(["node", "roadrig", ...args]),
+    output: () => text,
+  };
+}
+
+describe("roadrig cache plan", () => {
+  it("prints the link needed and the cache size", async () => {
+    const cli = setup();
+    await cli.run("cache", "plan", "--data-set-size", "40TB", "--interval", "8h", "--link", "10Gbit/s");
+    expect(cli.output()).toContain("link needed   11.1 Gbit/s");
+    expect(cli.output()).toContain("cache size    4.00 TB");
+  });
+
+  it("prints JSON for machines", async () => {
+    const cli = setup();
+    await cli.run("cache", "plan", "--data-set-size", "1TB", "--interval", "1h", "--json");
+    const plan = JSON.parse(cli.output()) as { cacheBytes: number; linkBitsPerSecond: number };
+    expect(plan.cacheBytes).toBe(1e12);
+    expect(plan.linkBitsPerSecond).toBeCloseTo(8e12 / 3600, 3);
+  });
+
+  it("refuses a bad unit as a usage error naming the flag", async () => {
+    const cli = setup();
+    const err = await cli.run("cache", "plan", "--data-set-size", "40 parsecs", "--interval", "8h")
+      .then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toContain("--data-set-size");
+  });
+});
+
+describe("roadrig cache prefetch and status", () => {
+  let s3: RunningS3rver;
+  let root: string;
+  const saved = { ...process.env };
+
+  beforeAll(async () => {
+    s3 = await startS3rver(["drive-logs"]);
+    await s3.put("drive-logs", "day1/a.log", new Uint8Array(300_000).fill(7));
+    await s3.put("drive-logs", "day1/b.log", new Uint8Array(5000).fill(9));
+    await s3.put("drive-logs", "day2/c.log", new Uint8Array(10).fill(1));
+    root = await mkdtemp(join(tmpdir(), "roadrig-cache-cli-"));
+    process.env.AWS_ACCESS_KEY_ID = s3rverCredentials.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = s3rverCredentials.secretAccessKey;
+    process.env.AWS_REGION = "us-east-1";
+    process.env.ROADRIG_LOG_LEVEL = "silent";
+  });
+  afterAll(async () => {
+    process.env = saved;
+    await s3.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  const s3Flags = () => ["--endpoint-url", s3.endpoint, "--force-path-style"];
+
+  it("fills the cache from a prefix and reports it in status", async () => {
+    const dir = join(root, "a");
+    const cli = setup();
+    await cli.run("cache", "prefetch", "s3://drive-logs/day1/", "--cache-dir", dir, "--json",
+      "--parallel", "2", ...s3Flags());
+    const result = JSON.parse(cli.output()) as { done: { url: string; fetchedBytes: number }[] };
+    expect(result.done.map((o) => o.url).sort())
+      .toEqual(["s3://drive-logs/day1/a.log", "s3://drive-logs/day1/b.log"]);
+    expect(result.done.map((o) => o.fetchedBytes).sort((a, b) => a - b)).toEqual([5000, 300_000]);
+
+    const status = setup();
+    await status.run("cache", "status", "--cache-dir", dir, "--json");
+    const parsed = JSON.parse(status.output()) as { entries: { key: string; complete: boolean }[] };
+    expect(parsed.entries.map((e) => [e.key, e.complete]).sort())
+      .toEqual([["day1/a.log", true], ["day1/b.log", true]]);
+
+    const again = setup();
+    await again.run("cache", "prefetch", "s3://drive-logs/day1/", "--cache-dir", dir, "--json",
+      ...s3Flags());
+    const second = JSON.parse(again.output()) as { done: { fetchedBytes: number }[] };
+    expect(second.done.map((o) => o.fetchedBytes)).toEqual([0, 0]);
+  });
+
+  it("reads a playlist and fails the run when an object is missing", async () => {
+    const playlist = join(root, "playlist.txt");
+    await writeFile(playlist, "# tonight\ns3://drive-logs/day2/c.log\n\ns3://drive-logs/day2/gone.log\n");
+    const cli = setup();
+    const err = await cli.run("cache", "prefetch", playlist, "--cache-dir", join(root, "b"),
+      ...s3Flags()).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(err).not.toBeInstanceOf(UsageError);
+    expect((err as Error).message).toContain("1 of 2 objects failed");
+    expect((err as Error).message).toContain("s3://drive-logs/day2/gone.log");
+    expect(cli.output()).toContain("s3://drive-logs/day2/c.log  10 B  fetched 10 B");
+  });
+
+  it("refuses a source that is neither a prefix nor a file", async () => {
+    const cli = setup();
+    await expect(cli.run("cache", "prefetch", join(root, "nope.txt"), "--cache-dir", root))
+      .rejects.toBeInstanceOf(UsageError);
+  });
+});
