@@ -166,7 +166,7 @@ export class AscReader implements LogReader {
 
   private async *lineBlocks(): AsyncGenerator<TextLine[]> {
     const raw = sourceChunks(this.source, this.options.chunkBytes);
-    const chunks = this.gzip ? gunzipChunks(raw) : raw;
+    const chunks = this.gzip ? gunzipChunks(raw, this.source.name) : raw;
     for await (const block of lineBlocks(this.source.name, chunks)) {
       const { bytes } = block;
       let line = block.firstLine;

@@ -109,7 +109,7 @@ function chunksOf(
   chunkBytes: number,
 ): AsyncIterable<Uint8Array> {
   const raw = sourceChunks(source, chunkBytes);
-  return gzip ? gunzipChunks(raw) : raw;
+  return gzip ? gunzipChunks(raw, source.name) : raw;
 }
 
 /**

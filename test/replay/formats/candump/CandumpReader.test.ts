@@ -91,6 +91,15 @@ describe("CandumpReader", () => {
     expect(reader.describe().compression).toEqual(["gzip"]);
   });
 
+  it("reports corrupt gzip data as a FormatError", async () => {
+    const gz = gzipSync(Buffer.from(LOG.repeat(50)));
+    const truncated = new MemorySource(gz.subarray(0, gz.length - 20), "cut.log.gz");
+    const err: unknown = await readFrames(await CandumpReader.open(truncated))
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FormatError);
+    expect(err).toMatchObject({ file: "cut.log.gz", where: "gzip stream" });
+  });
+
   it("reads an empty log as no records from time 0", async () => {
     const reader = await CandumpReader.open(MemorySource.text(""));
     expect(reader.startNs).toBe(0n);
