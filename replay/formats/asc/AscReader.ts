@@ -122,9 +122,9 @@ export class AscReader implements LogReader {
   /** Reads header lines up to the first event, for the date and the number base. */
   private async readHeader(): Promise<void> {
     for await (const block of this.lineBlocks()) {
-      for (const { text } of block) {
+      for (const { text, line, offset } of block) {
         if (isEvent(text)) return;
-        this.headerLine(text, 0, 0);
+        this.headerLine(text, line, offset);
       }
     }
   }

@@ -151,6 +151,14 @@ describe("AscReader", () => {
     expect(err.message).toMatch(/expected an event \(time first\) or a header line/);
   });
 
+  it("fails at open on a file that is not ASC, naming the line", async () => {
+    const text = "base hex\n(1436509052.249713) vcan0 123#DEADBEEF\n";
+    const err: unknown = await AscReader.open(MemorySource.text(text, "x.asc"))
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FormatError);
+    expect(err).toMatchObject({ file: "x.asc", where: "line 2", offset: 9 });
+  });
+
   it("starts at 0 when the date cannot be read, and says so", async () => {
     const reader = await AscReader.open(MemorySource.text("date sometime\n1.0 1 1 Rx d 0\n"));
     expect(reader.startNs).toBe(0n);
