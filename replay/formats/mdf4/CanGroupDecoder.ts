@@ -10,6 +10,7 @@ import {
 import type { RecordHandler } from "./scanRecords.js";
 import type { StreamReader } from "./StreamReader.js";
 import { timeReader } from "./timeReader.js";
+import { VlsdMatcher } from "./VlsdMatcher.js";
 
 export type CanKind = "can-data" | "can-remote" | "can-error";
 
@@ -34,7 +35,6 @@ export function canLayout(cg: Mdf4ChannelGroup):
 export const PENDING = new Uint8Array(0);
 
 interface PendingData {
-  offset: number;
   frame: CanFrame;
   length: number;
 }
@@ -61,8 +61,7 @@ export class CanGroupDecoder implements RecordHandler {
   touched = false;
   /** Last batch of the data group in which this group had a record. */
   lastBatch = -1;
-  private pending: PendingData[] = [];
-  private pendingHead = 0;
+  private readonly values: VlsdMatcher<PendingData>;
   /** Handler of the VLSD channel group that holds DataBytes, where the layout uses one. */
   vlsd: { recordId: number; handler: RecordHandler } | undefined;
   /** SD stream holding DataBytes, where the layout uses one. */
@@ -82,7 +81,6 @@ export class CanGroupDecoder implements RecordHandler {
   private readonly dataAt: number;
   private readonly dataSize: number;
   private readonly vlsdOffset: FieldReader | undefined;
-  private vlsdPos = 0;
 
   constructor(
     private readonly blocks: BlockReader,
@@ -96,6 +94,10 @@ export class CanGroupDecoder implements RecordHandler {
       const m = member(n);
       return m ? fieldReader(m) : undefined;
     };
+    this.values = new VlsdMatcher<PendingData>(
+      (p, value) => { p.frame.data = value.subarray(0, Math.min(value.length, p.length)); },
+      (detail) => blocks.fail("##CG", cg.offset, `${cg.name}: ${detail}`),
+    );
     const time = timeReader(cg);
     if (time === undefined) {
       throw blocks.fail("##CG", cg.offset, `expected a time master channel in ${cg.name}, found none`);
@@ -168,52 +170,25 @@ export class CanGroupDecoder implements RecordHandler {
         `channel of ${this.cg.name} to name its values, found none`);
     }
     if (data === PENDING && this.vlsdOffset) {
-      this.pending.push({ offset: this.vlsdOffset(bytes, view, pos, index), frame, length });
+      this.values.want(this.vlsdOffset(bytes, view, pos, index), { frame, length });
     }
     this.out.push({ kind: "frame", timeNs, channel: frame.channel, frame });
   }
 
   get hasPending(): boolean {
-    return this.pendingHead < this.pending.length;
+    return this.values.hasPending;
   }
 
   /** Handler for the records of the VLSD group holding DataBytes (in the same data group). */
   vlsdHandler(): RecordHandler {
     return {
-      record: (bytes, _view, pos, length) => {
-        const offset = this.vlsdPos;
-        this.vlsdPos += 4 + length;
-        this.resolve(offset, bytes.subarray(pos, pos + length));
-      },
+      record: (bytes, _view, pos, length) => this.values.item(bytes.subarray(pos, pos + length)),
     };
   }
 
   /** Reads the DataBytes of pending frames from the SD stream. */
   async resolveFromSd(): Promise<void> {
-    const sd = this.sd;
-    if (sd === undefined) return;
-    while (this.pendingHead < this.pending.length) {
-      const head = this.pending[this.pendingHead] as PendingData;
-      const len = new DataView((await sd.read(head.offset, 4)).slice().buffer).getUint32(0, true);
-      this.resolve(head.offset, await sd.read(head.offset + 4, len));
-    }
-  }
-
-  private resolve(offset: number, value: Uint8Array): void {
-    while (this.pendingHead < this.pending.length) {
-      const head = this.pending[this.pendingHead] as PendingData;
-      if (head.offset > offset) return;
-      if (++this.pendingHead === this.pending.length) {
-        this.pending = [];
-        this.pendingHead = 0;
-      }
-      if (head.offset === offset) {
-        head.frame.data = value.subarray(0, Math.min(value.length, head.length));
-        return;
-      }
-      throw this.blocks.fail("##CG", this.cg.offset, `expected a VLSD value at offset ` +
-        `${head.offset} for a frame of ${this.cg.name}, found the next at ${offset}`);
-    }
+    if (this.sd !== undefined) await this.values.drain(this.sd);
   }
 
   private backwards(index: number, timeNs: number): never {

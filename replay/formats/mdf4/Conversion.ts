@@ -142,8 +142,9 @@ export function convert(conv: Conversion, raw: number): number | string {
   }
 }
 
+// An entry without text (a null link, also as default) stands for the empty text.
 function resolveRef(ref: TextRef, raw: number): number | string {
-  if (ref === null) return raw;
+  if (ref === null) return "";
   return typeof ref === "string" ? ref : convert(ref, raw);
 }
 

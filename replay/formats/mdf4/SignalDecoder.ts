@@ -9,6 +9,7 @@ import {
 import type { RecordHandler } from "./scanRecords.js";
 import type { StreamReader } from "./StreamReader.js";
 import { timeReader } from "./timeReader.js";
+import { VlsdMatcher } from "./VlsdMatcher.js";
 
 /** A channel's physical value: numbers (bigint above 53 bits), texts, or raw bytes. */
 export type SignalValue = number | bigint | string | Uint8Array;
@@ -36,9 +37,7 @@ export class SignalDecoder implements RecordHandler {
   private readonly value: (b: Uint8Array, v: DataView, p: number, i: number) => SignalValue;
   private readonly vlsdOffset: RawReader | undefined;
   private readonly fromBytes: BytesDecoder;
-  private pending: { offset: number; sample: SignalSample }[] = [];
-  private pendingHead = 0;
-  private vlsdPos = 0;
+  private readonly values: VlsdMatcher<SignalSample>;
 
   constructor(
     private readonly blocks: BlockReader,
@@ -57,6 +56,10 @@ export class SignalDecoder implements RecordHandler {
     if (channel.conversion.type === "unsupported") {
       throw where(`cc_type ${channel.conversion.ccType}`);
     }
+    this.values = new VlsdMatcher<SignalSample>(
+      (sample, value) => { sample.value = this.fromBytes(value); },
+      (detail) => blocks.fail("##CG", cg.offset, `${channel.name}: ${detail}`),
+    );
     const time = timeReader(cg);
     this.time = time ?? ((_b, _v, _p, i) => i);
     this.fromBytes = bytesDecoder(channel.dataType, () =>
@@ -71,10 +74,6 @@ export class SignalDecoder implements RecordHandler {
     }
   }
 
-  get hasPending(): boolean {
-    return this.pendingHead < this.pending.length;
-  }
-
   record(bytes: Uint8Array, view: DataView, pos: number): void {
     const index = this.count++;
     const timeNs = this.time(bytes, view, pos, index);
@@ -85,7 +84,7 @@ export class SignalDecoder implements RecordHandler {
     this.lastTimeNs = timeNs;
     if (this.vlsdOffset) {
       const sample: SignalSample = { timeNs, value: "" };
-      this.pending.push({ offset: Number(this.vlsdOffset(bytes, view, pos)), sample });
+      this.values.want(Number(this.vlsdOffset(bytes, view, pos)), sample);
       this.out.push(sample);
       return;
     }
@@ -95,52 +94,20 @@ export class SignalDecoder implements RecordHandler {
   /** Handler for the VLSD channel group that holds this channel's values. */
   vlsdHandler(): RecordHandler {
     return {
-      record: (bytes, _view, pos, length) => {
-        const offset = this.vlsdPos;
-        this.vlsdPos += 4 + length;
-        this.resolve(offset, bytes.subarray(pos, pos + length));
-      },
+      record: (bytes, _view, pos, length) => this.values.item(bytes.subarray(pos, pos + length)),
     };
   }
 
   async resolveFromSd(): Promise<void> {
-    const sd = this.sd;
-    if (sd === undefined) return;
-    while (this.hasPending) {
-      const head = this.pending[this.pendingHead] as { offset: number };
-      const len = new DataView((await sd.read(head.offset, 4)).slice().buffer).getUint32(0, true);
-      this.resolve(head.offset, await sd.read(head.offset + 4, len));
-    }
+    if (this.sd !== undefined) await this.values.drain(this.sd);
   }
 
   /** Samples whose values are known; the rest wait for their VLSD value. */
   take(): SignalSample[] {
-    const ready = this.hasPending ? this.out.length - (this.pending.length - this.pendingHead) : -1;
-    if (ready < 0) {
-      const all = this.out;
-      this.out = [];
-      return all;
-    }
-    const done = this.out.slice(0, ready);
-    this.out = this.out.slice(ready);
+    const ready = this.out.length - this.values.pendingCount;
+    const done = ready === this.out.length ? this.out : this.out.slice(0, ready);
+    this.out = ready === this.out.length ? [] : this.out.slice(ready);
     return done;
-  }
-
-  private resolve(offset: number, value: Uint8Array): void {
-    while (this.hasPending) {
-      const head = this.pending[this.pendingHead] as { offset: number; sample: SignalSample };
-      if (head.offset > offset) return;
-      if (++this.pendingHead === this.pending.length) {
-        this.pending = [];
-        this.pendingHead = 0;
-      }
-      if (head.offset === offset) {
-        head.sample.value = this.fromBytes(value);
-        return;
-      }
-      throw this.blocks.fail("##CG", this.cg.offset, `expected a VLSD value at offset ` +
-        `${head.offset} for ${this.channel.name}, found the next at ${offset}`);
-    }
   }
 }
 
