@@ -165,6 +165,19 @@ describe("Mdf4Writer round trip through openMdf4", () => {
     );
   });
 
+  it("reads a version 4.20 file back and describes it as finalized", async () => {
+    const path = join(outDir, "v420.mf4");
+    const frames = [{ frame: makeFrame(0x321, Uint8Array.of(4, 2), { channel: "can7" }), timeNs: 5 }];
+    write(path, frames, { version: "4.20", compression: "deflate" });
+    const reader = await openMdf4(await FileSource.open(path));
+    try {
+      expect(reader.describe()).toMatchObject({ version: "4.20", finalized: true });
+    } finally {
+      await reader.close();
+    }
+    expect((await readBack(path)).records.map(actual)).toEqual(frames.map(expected));
+  });
+
   it("reads back an empty log as no records", async () => {
     const path = join(outDir, "empty.mf4");
     write(path, [], {});
