@@ -49,7 +49,12 @@ function busName(n: number): string {
 
 /**
  * Turns the records of one CAN_DataFrame / CAN_RemoteFrame / CAN_ErrorFrame group into frame
- * records. Field readers are built once per group (constants folded), so a record costs a few
+ * records. ID loses bit 31 (set by some loggers on extended IDs); IDE says extended, or without
+ * it an ID above 0x7FF; data is DataBytes cut to DataLength (else the DLC's length). Remote
+ * frames carry their DLC and no data. Error frames keep what the group logs: `error` set, the
+ * ID, DLC and DataBytes of the damaged frame where logged (else 0 and empty); ErrorType is not
+ * mapped to SocketCAN's error classes.
+ * Field readers are built once per group (constants folded), so a record costs a few
  * DataView reads and two objects; DataBytes is a view into the chunk, never copied.
  */
 export class CanGroupDecoder implements RecordHandler {

