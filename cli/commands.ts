@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { registerCacheCommand } from "./cacheCommand.js";
 import { registerDbcCommand } from "./dbcCommand.js";
 import { registerDemoCommand } from "./demoCommand.js";
 import { registerInspectCommand } from "./inspectCommand.js";
@@ -16,4 +17,5 @@ export function registerCommands(program: Command): void {
   registerInspectCommand(program);
   registerDemoCommand(program);
   registerDbcCommand(program);
+  registerCacheCommand(program);
 }
