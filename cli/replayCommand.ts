@@ -38,7 +38,7 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 export function registerReplayCommand(program: Command): void {
   program
     .command("replay")
-    .description("replay drive logs (MDF4, rosbag, MCAP, candump) onto CAN buses at their pace")
+    .description("replay drive logs (MDF4, rosbag, MCAP, candump, ASC) onto CAN buses at their pace")
     .argument("<log...>", "log files or s3://bucket/key URLs, merged by absolute time")
     .option("--to <target>", `output, repeatable: ${outputForms.join(", ")}`, collect, [])
     .option("--rate <factor>", "speed factor; 0 = as fast as possible", "1")

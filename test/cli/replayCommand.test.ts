@@ -55,6 +55,15 @@ describe("roadrig replay", () => {
     expect(readFileSync(out, "utf8")).toBe(LOG);
   });
 
+  it("puts the JSON summary on stderr when the frames go to stdout", async () => {
+    const path = logFile("j.log", LOG);
+    const result = await roadrig(["replay", path, "--to", "candump:-", "--rate", "0", "--json"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(LOG);
+    const last = result.stderr.trim().split("\n").pop() as string;
+    expect(JSON.parse(last)).toMatchObject({ frames: 4, outputs: [{ target: "candump:-", frames: 4 }] });
+  });
+
   it("filters channels and IDs and maps channels", async () => {
     const path = logFile("c.log", LOG);
     const ids = await roadrig(["replay", path, "--to", "candump:-", "--rate", "0", "--id-filter", "100-1FF,7FF"]);
