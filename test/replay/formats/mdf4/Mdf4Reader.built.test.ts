@@ -40,7 +40,7 @@ async function readAll(bytes: Uint8Array): Promise<number> {
 }
 
 describe("Mdf4Reader on built files", () => {
-  it.each(["dt", "dz", "dz-transposed", "dl"] as const)(
+  it.each(["dt", "dz", "dz-transposed", "dl", "hl"] as const)(
     "reads a sorted group stored as %s", async (data) => {
       const r = await open(signalFile(300, { data }));
       const s = await samples(r, 0, "value");

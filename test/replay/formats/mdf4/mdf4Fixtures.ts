@@ -8,7 +8,7 @@ export const START_NS = 1_700_000_000_000_000_000n;
 export interface SignalFileOptions {
   times?: number[];
   /** Data as one DT (default), one DZ (zip type 0/1), or a DL of two DT blocks. */
-  data?: "dt" | "dz" | "dz-transposed" | "dl";
+  data?: "dt" | "dz" | "dz-transposed" | "dl" | "hl";
   zipType?: number;
   orgLengthDelta?: number;
   valueFactor?: number;
@@ -42,7 +42,15 @@ export function signalFile(n: number, o: SignalFileOptions = {}): Uint8Array {
 function addData(b: Mdf4Builder, records: Uint8Array, o: SignalFileOptions): void {
   const kind = o.data ?? "dt";
   if (kind === "dt") b.add("##DT", [], records);
-  else if (kind === "dl") {
+  else if (kind === "hl") {
+    // HL -> DL -> two transposed DZ, the cut inside a record.
+    const cut = Math.floor(records.length / 2) + 4;
+    b.add("##HL", [{ ref: 9 }], fields(["u16", 1], ["u8", 1], ["u8", 0], ["u32", 0]));
+    b.add("##DL", [0, { ref: 10 }, { ref: 11 }], fields(["u8", 0], ["u8", 0], ["u16", 0],
+      ["u32", 2], ["u64", 0], ["u64", cut]));
+    b.add("##DZ", [], dzData(records.subarray(0, cut), 1, 9));
+    b.add("##DZ", [], dzData(records.subarray(cut), 1, 9));
+  } else if (kind === "dl") {
     const cut = Math.floor(records.length / 2) + 4;
     b.add("##DL", [0, { ref: 9 }, { ref: 10 }], fields(["u8", 0], ["u8", 0], ["u16", 0],
       ["u32", 2], ["u64", 0], ["u64", cut]));
