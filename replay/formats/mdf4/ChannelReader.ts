@@ -49,12 +49,34 @@ function alignedReader(at: number, bits: number, le: boolean, signed: boolean):
     case 32:
       return signed ? (_b, v, p) => v.getInt32(p + at, le) : (_b, v, p) => v.getUint32(p + at, le);
     case 64:
-      return signed
-        ? (_b, v, p) => safe(v.getBigInt64(p + at, le))
-        : (_b, v, p) => safe(v.getBigUint64(p + at, le));
+      return signed ? int64Reader(at, le) : uint64Reader(at, le);
     default:
       return undefined;
   }
+}
+
+// 64-bit fields (timestamps in ns or µs) mostly hold values below 2^53: two 32-bit reads
+// avoid a BigInt per record; larger values take the exact BigInt path.
+function uint64Reader(at: number, le: boolean): RawReader {
+  const lo = le ? 0 : 4;
+  const hi = le ? 4 : 0;
+  return (_b, v, p) => {
+    const high = v.getUint32(p + at + hi, le);
+    if (high < 0x200000) return high * 0x100000000 + v.getUint32(p + at + lo, le);
+    return safe(v.getBigUint64(p + at, le));
+  };
+}
+
+function int64Reader(at: number, le: boolean): RawReader {
+  const lo = le ? 0 : 4;
+  const hi = le ? 4 : 0;
+  return (_b, v, p) => {
+    const high = v.getInt32(p + at + hi, le);
+    if (high >= -0x200000 && high < 0x200000) {
+      return high * 0x100000000 + v.getUint32(p + at + lo, le);
+    }
+    return safe(v.getBigInt64(p + at, le));
+  };
 }
 
 function safe(v: bigint): number | bigint {

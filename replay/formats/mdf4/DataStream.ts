@@ -38,7 +38,10 @@ export async function inflateFragment(blocks: BlockReader, f: Fragment): Promise
   const stored = await blocks.readExactly(f.dataOffset, f.storedLength, "##DZ");
   let out: Uint8Array;
   try {
-    out = await inflateAsync(stored, { maxOutputLength: f.length + 1 });
+    const inflated = await inflateAsync(stored, { maxOutputLength: f.length + 1 });
+    // A plain Uint8Array view: Buffer's own subarray goes through a slower constructor, and the
+    // decoder takes one subarray per frame.
+    out = new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.length);
   } catch (err) {
     throw blocks.fail("##DZ", f.blockOffset, `expected deflate data, found: ${String(err)}`);
   }
