@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { createHash, randomUUID, type Hash } from "node:crypto";
 import {
   mkdir, open, readFile, readdir, rename, rm, utimes, writeFile, type FileHandle,
 } from "node:fs/promises";
@@ -37,7 +37,15 @@ export class CacheEntry {
   private unrecorded = new RangeSet();
   private unrecordedBytes = 0;
   private flushing: Promise<void> = Promise.resolve();
+  private flushFailure: Error | undefined;
+  /** Handles replaced while reads or writes may still use them; closed at close(). */
+  private readonly retired: FileHandle[] = [];
   private closed = false;
+  /**
+   * MD5 of the bytes this process wrote, while it wrote them in order from byte 0 into an
+   * entry it found empty: then publishing need not read the whole file back to check it.
+   */
+  private written: { hash: Hash; next: number } | undefined;
 
   private constructor(
     readonly dir: string,
@@ -49,6 +57,7 @@ export class CacheEntry {
     private readonly lease: Lease,
   ) {
     this.filled = ranges;
+    if (gen !== undefined && ranges.bytes === 0) this.written = { hash: createHash("md5"), next: 0 };
   }
 
   static async open(dir: string, meta: EntryMeta, options: CacheEntryOptions): Promise<CacheEntry> {
@@ -112,7 +121,9 @@ export class CacheEntry {
 
   /** Stores bytes fetched from S3 at `start`; records and publishes as enough accumulates. */
   async write(start: number, bytes: Uint8Array): Promise<void> {
+    if (this.flushFailure !== undefined) throw this.flushFailure;
     if (this.complete || this.closed) return;
+    this.hashInOrder(start, bytes);
     let done = 0;
     while (done < bytes.length) {
       const at = start + done;
@@ -123,7 +134,22 @@ export class CacheEntry {
     this.unrecorded.add(start, start + bytes.length);
     this.unrecordedBytes += bytes.length;
     const all = this.filled.covers(0, this.meta.size);
-    if (all || this.unrecordedBytes >= this.options.flushBytes) await this.flush();
+    // Recording syncs the disk: it runs behind the writes, and a failure surfaces on the next.
+    if (all || this.unrecordedBytes >= this.options.flushBytes) {
+      this.flush().catch((err: unknown) => {
+        this.flushFailure ??= err instanceof Error ? err : new Error(String(err));
+      });
+    }
+  }
+
+  private hashInOrder(start: number, bytes: Uint8Array): void {
+    if (this.written === undefined) return;
+    if (start === this.written.next) {
+      this.written.hash.update(bytes);
+      this.written.next += bytes.length;
+    } else if (start + bytes.length > this.written.next) {
+      this.written = undefined;
+    }
   }
 
   flush(): Promise<void> {
@@ -151,6 +177,7 @@ export class CacheEntry {
     this.closed = true;
     await this.lease.release();
     await this.handle.close();
+    await Promise.all(this.retired.map((h) => h.close()));
     if (failure !== undefined) throw failure;
   }
 
@@ -180,7 +207,7 @@ export class CacheEntry {
     const part = join(this.dir, `data.${gen}.part`);
     const { size } = await this.handle.stat();
     const md5 = this.options.verifyMd5 ? md5OfEtag(this.meta.etag) : undefined;
-    const found = size !== this.meta.size ? undefined : md5 && (await md5Of(this.handle, size));
+    const found = size !== this.meta.size ? undefined : md5 && (await this.md5(size));
     if (size !== this.meta.size || found !== md5) {
       await removePart(this.dir, gen);
       const what = size !== this.meta.size
@@ -194,13 +221,19 @@ export class CacheEntry {
     this.gen = undefined;
   }
 
+  private async md5(size: number): Promise<string> {
+    const own = this.written;
+    if (own !== undefined && own.next === size) return own.hash.digest("hex");
+    return md5Of(this.handle, size);
+  }
+
   /** Our part file is no longer current: use `data` if someone published it, else fail. */
   private async adoptPublished(): Promise<void> {
     const data = await openComplete(this.dir, this.meta);
     if (data === undefined) {
       throw new CacheEntryError(this.dataPath(), 0, "entry was discarded by another process");
     }
-    await this.handle.close();
+    this.retired.push(this.handle);
     this.handle = data;
     this.gen = undefined;
   }

@@ -1,6 +1,7 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { ByteSource } from "./ByteSource.js";
 import type { CacheEntry } from "./CacheEntry.js";
+import { CacheEntryError } from "./CacheEntryError.js";
 import { createS3Client } from "./createS3Client.js";
 import { headObject } from "./headObject.js";
 import type { NasCache } from "./NasCache.js";
@@ -30,7 +31,7 @@ export interface CachedS3SourceOptions extends S3SourceOptions {
   readonly cache: NasCache;
   /** The library does not log: warnings (cache given up, S3 used instead) come here. */
   readonly onWarning?: (warning: CacheWarning) => void;
-  /** Bytes of writes to the cache not yet done before reads wait for them (default 64 MiB). */
+  /** Bytes of writes to the cache not yet done before reads wait for them (default 16 MiB). */
   readonly maxPendingWriteBytes?: number;
 }
 
@@ -154,7 +155,8 @@ export class CachedS3Source implements ByteSource {
       this.stats.bytesFromCache += bytes.length;
       return bytes;
     } catch (err) {
-      await this.giveUp(err, true);
+      // Only proven bad bytes (a short file) condemn the entry for everyone.
+      await this.giveUp(err, err instanceof CacheEntryError);
       return undefined;
     }
   }
@@ -176,7 +178,7 @@ export class CachedS3Source implements ByteSource {
   }
 
   private async backpressure(): Promise<void> {
-    const limit = this.options.maxPendingWriteBytes ?? 64 * 1024 * 1024;
+    const limit = this.options.maxPendingWriteBytes ?? 16 * 1024 * 1024;
     while (this.pendingBytes > limit && this.writes.size > 0) await Promise.race(this.writes);
   }
 

@@ -11,7 +11,7 @@ export interface S3SourceOptions extends S3RangeFetcherOptions {
   /** A client to share between sources; else one is made from `clientOptions`. */
   readonly client?: S3Client;
   readonly clientOptions?: S3ClientOptions;
-  /** Bytes per ranged GET (default 2 MiB). */
+  /** Bytes per ranged GET (default 4 MiB). */
   readonly chunkBytes?: number;
   /** Bytes kept in flight ahead of a sequential reader (default 16 MiB). */
   readonly readAheadBytes?: number;
@@ -19,7 +19,7 @@ export interface S3SourceOptions extends S3RangeFetcherOptions {
   readonly size?: number;
 }
 
-export const defaultChunkBytes = 2 * 1024 * 1024;
+export const defaultChunkBytes = 4 * 1024 * 1024;
 export const defaultReadAheadBytes = 16 * 1024 * 1024;
 
 /**

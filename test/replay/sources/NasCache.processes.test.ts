@@ -66,7 +66,7 @@ describe.skipIf(!hasShared)("NasCache shared by several processes", () => {
 
     for (const r of reports) {
       expect(r.sha256).toBe(sha256);
-      expect(r.warnings).toEqual([]);
+      expect(r.warnings, JSON.stringify(r.warnings)).toEqual([]);
       expect(r.stats.bytesFromCache + r.stats.bytesFromS3).toBe(size);
     }
     const status = await new NasCache({ dir: cacheDir }).status();

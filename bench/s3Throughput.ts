@@ -1,0 +1,213 @@
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, rmSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { Readable } from "node:stream";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import type { ByteSource } from "../replay/sources/ByteSource.js";
+import { CachedS3Source } from "../replay/sources/CachedS3Source.js";
+import { createS3Client, type S3ClientOptions } from "../replay/sources/createS3Client.js";
+import { NasCache } from "../replay/sources/NasCache.js";
+import { S3Source } from "../replay/sources/S3Source.js";
+
+/** Goals from the issue. */
+const GOAL = { ratio: 0.9, rssMb: 200 } as const;
+const DEFAULT_MB = 1024;
+const READ_BYTES = 1024 * 1024;
+const BUCKET = "bench";
+const PHASES = ["plain", "s3-source", "cache-cold", "cache-warm"] as const;
+type Phase = (typeof PHASES)[number];
+
+const thisFile = fileURLToPath(import.meta.url);
+const root = resolve(dirname(thisFile), "..", "..");
+const scratch = process.env.ROADRIG_BENCH_DIR ?? join(root, ".bench-out");
+
+/** Tuning passed to each phase: `--chunk-mb`, `--window-mb`, `--verify-md5=false`. */
+interface Tuning {
+  chunkBytes?: number;
+  readAheadBytes?: number;
+  verifyMd5?: boolean;
+}
+
+interface Figures {
+  bytes: number;
+  seconds: number;
+  maxRssMb: number;
+  detail: string;
+}
+
+/**
+ * `s3-throughput [--mb=N]`: one object from s3rver (its own process, on loopback) read as a
+ * plain GetObject to nowhere, through S3Source, and through the NAS cache cold and warm, each
+ * in a fresh process so that its peak RSS is its own.
+ */
+export async function main(args: readonly string[]): Promise<void> {
+  const mb = Number(option(args, "mb") ?? DEFAULT_MB);
+  const tuning = tuningOf(args);
+  const server = await startS3rver(join(scratch, "s3rver"));
+  try {
+    const key = `object-${mb}mb.bin`;
+    await ensureObject(server.endpoint, key, mb * 1024 * 1024);
+    const cacheDir = join(scratch, "s3-cache");
+    rmSync(cacheDir, { recursive: true, force: true });
+    const results = new Map<Phase, Figures>();
+    for (const phase of PHASES) {
+      results.set(phase, await runInChild(phase, server.endpoint, key, cacheDir, tuning));
+    }
+    report(mb, results);
+  } finally {
+    server.child.kill();
+  }
+}
+
+function tuningOf(args: readonly string[]): Tuning {
+  const chunk = option(args, "chunk-mb");
+  const window = option(args, "window-mb");
+  return {
+    ...(chunk === undefined ? {} : { chunkBytes: Number(chunk) * 2 ** 20 }),
+    ...(window === undefined ? {} : { readAheadBytes: Number(window) * 2 ** 20 }),
+    ...(option(args, "verify-md5") === "false" ? { verifyMd5: false } : {}),
+  };
+}
+
+function option(args: readonly string[], name: string): string | undefined {
+  return args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+}
+
+function clientOptions(endpoint: string): S3ClientOptions {
+  return {
+    endpoint, region: "us-east-1", forcePathStyle: true,
+    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+  };
+}
+
+async function startS3rver(directory: string): Promise<{ child: ChildProcess; endpoint: string }> {
+  mkdirSync(directory, { recursive: true });
+  const script = `
+    const S3rver = require("s3rver");
+    new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory: ${JSON.stringify(directory)},
+      configureBuckets: [{ name: "${BUCKET}" }] }).run().then((a) => console.log(a.port));`;
+  const child = spawn(process.execPath, ["-e", script], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise<string>((ok, fail) => {
+    child.stdout?.once("data", (d: Buffer) => ok(d.toString().trim()));
+    child.once("exit", (code) => fail(new Error(`s3rver exited with ${code}`)));
+  });
+  return { child, endpoint: `http://127.0.0.1:${port}` };
+}
+
+/** Uploads `size` bytes of varied content once; later runs reuse it. */
+async function ensureObject(endpoint: string, key: string, size: number): Promise<void> {
+  const client = createS3Client(clientOptions(endpoint));
+  try {
+    const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }))
+      .catch(() => undefined);
+    if (head?.ContentLength === size) return;
+    const block = new Uint8Array(1024 * 1024);
+    let sent = 0;
+    const body = Readable.from((function* () {
+      while (sent < size) {
+        const n = Math.min(block.length, size - sent);
+        block[0] = sent / block.length;
+        sent += n;
+        yield Buffer.from(block.subarray(0, n));
+      }
+    })());
+    const started = performance.now();
+    const put = { Bucket: BUCKET, Key: key, Body: body, ContentLength: size };
+    await client.send(new PutObjectCommand(put));
+    const s = (performance.now() - started) / 1000;
+    process.stderr.write(`s3-throughput: uploaded ${size / 2 ** 20} MiB in ${s.toFixed(1)} s\n`);
+  } finally {
+    client.destroy();
+  }
+}
+
+async function runInChild(
+  phase: Phase, endpoint: string, key: string, cacheDir: string, tuning: Tuning,
+): Promise<Figures> {
+  const args = [thisFile, "--phase", phase, endpoint, key, cacheDir, JSON.stringify(tuning)];
+  const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 1 << 20 });
+  return JSON.parse(stdout) as Figures;
+}
+
+async function runPhase(
+  phase: Phase, endpoint: string, key: string, cacheDir: string, tuning: Tuning,
+): Promise<Figures> {
+  const url = `s3://${BUCKET}/${key}`;
+  const { verifyMd5, ...reading } = tuning;
+  const options = { clientOptions: clientOptions(endpoint), ...reading };
+  const started = performance.now();
+  let bytes: number;
+  let detail = "";
+  if (phase === "plain") {
+    bytes = await plainGet(endpoint, key);
+  } else if (phase === "s3-source") {
+    const source = await S3Source.open(url, options);
+    bytes = await readAll(source);
+    const s = source.stats;
+    detail = `${s.requests} GETs, ${s.retries} retries, ${s.underruns} underruns ` +
+      `(${s.underrunWaitMs.toFixed(0)} ms waiting)`;
+  } else {
+    const cache = new NasCache({ dir: cacheDir, ...(verifyMd5 === false ? { verifyMd5 } : {}) });
+    const source = await CachedS3Source.open(url, { ...options, cache });
+    bytes = await readAll(source);
+    const s = source.stats;
+    detail = `${(s.bytesFromCache / 2 ** 20).toFixed(0)} MiB from cache, ` +
+      `${(s.bytesFromS3 / 2 ** 20).toFixed(0)} MiB from S3, ${s.s3.requests} requests` +
+      (s.cacheDisabled ? `, cache given up: ${s.cacheDisabled}` : "");
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { bytes, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, detail };
+}
+
+async function plainGet(endpoint: string, key: string): Promise<number> {
+  const client = createS3Client(clientOptions(endpoint));
+  try {
+    const out = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+    let bytes = 0;
+    for await (const chunk of out.Body as AsyncIterable<Uint8Array>) bytes += chunk.length;
+    return bytes;
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Sequential 1 MiB reads, as a log reader streams a log; close() is part of the cost. */
+async function readAll(source: ByteSource): Promise<number> {
+  const size = await source.size();
+  let bytes = 0;
+  for (let pos = 0; pos < size; pos += READ_BYTES) {
+    bytes += (await source.read(pos, READ_BYTES)).length;
+  }
+  await source.close();
+  return bytes;
+}
+
+function report(mb: number, results: Map<Phase, Figures>): void {
+  const plain = results.get("plain");
+  const plainRate = plain === undefined ? NaN : plain.bytes / plain.seconds;
+  for (const [phase, f] of results) {
+    const rate = f.bytes / f.seconds;
+    const ratio = phase === "plain" ? "" : `, ${((100 * rate) / plainRate).toFixed(0)} % of plain ` +
+      `(goal >= ${GOAL.ratio * 100} %)`;
+    process.stdout.write(
+      `s3-throughput ${phase}: ${(f.bytes / 2 ** 20).toFixed(0)} MiB (--mb=${mb}) in ` +
+        `${f.seconds.toFixed(2)} s: ${(rate / 1e6).toFixed(0)} MB/s${ratio}; ` +
+        `peak RSS ${f.maxRssMb.toFixed(0)} MB (goal < ${GOAL.rssMb})` +
+        (f.detail === "" ? "" : `; ${f.detail}`) + "\n",
+    );
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href && process.argv[2] === "--phase") {
+  const [phase, endpoint, key, cacheDir, tuning] = process.argv.slice(3);
+  const parsed = JSON.parse(tuning ?? "{}") as Tuning;
+  runPhase(phase as Phase, endpoint ?? "", key ?? "", cacheDir ?? "", parsed).then(
+    (figures) => process.stdout.write(JSON.stringify(figures)),
+    (err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
