@@ -106,6 +106,25 @@ describe("Mdf4Reader on built files", () => {
     expect(r.describe().groups.map((g) => g.kind)).toEqual(["can-data", "can-data"]);
   });
 
+  it("reads BusChannel from a constant virtual channel (per-bus layout)", async () => {
+    const recs = [{ t: 0.001, id: 5, ide: false, data: [7], bus: 3 }];
+    const out = await frames(await open(canFile([recs], { constantBus: 9 })));
+    expect(out.map((r) => r.channel)).toEqual(["can9"]);
+  });
+
+  it("marks frames of CAN_RemoteFrame and CAN_ErrorFrame groups", async () => {
+    const recs = [{ t: 0.001, id: 0x321, ide: false, data: [0, 0, 0], bus: 1 }];
+    const remote = await frames(await open(canFile([recs], { frame: "CAN_RemoteFrame" })));
+    const f = remote[0]?.kind === "frame" ? remote[0].frame : undefined;
+    expect([f?.remote, f?.error, f?.id, f?.dlc, f?.data.length])
+      .toEqual([true, false, 0x321, 3, 0]);
+    const errors = await frames(await open(canFile([recs], { frame: "CAN_ErrorFrame" })));
+    const e = errors[0]?.kind === "frame" ? errors[0].frame : undefined;
+    expect([e?.remote, e?.error, e?.data.length]).toEqual([false, true, 3]);
+    const kinds = (await open(canFile([recs], { frame: "CAN_ErrorFrame" }))).describe().groups;
+    expect(kinds.map((g) => g.kind)).toEqual(["can-error"]);
+  });
+
   it("honours fromNs", async () => {
     const recs = [0.001, 0.002, 0.003].map((t) => ({ t, id: 1, ide: false, data: [], bus: 1 }));
     const r = await open(canFile([recs]));

@@ -75,7 +75,15 @@ export interface CanRecord {
  * A CAN bus-logging file in the composite layout: per data group one sorted `CAN_DataFrame`
  * group (u64 µs timestamps), ID with bit 31 set for extended IDs, 8 inline DataBytes.
  */
-export function canFile(groups: CanRecord[][]): Uint8Array {
+export interface CanFileOptions {
+  /** Name of the structure channel: `CAN_DataFrame` (default), `CAN_RemoteFrame`... */
+  frame?: string;
+  /** Per-bus layout: BusChannel as a virtual channel with a constant (factor-0) conversion. */
+  constantBus?: number;
+}
+
+export function canFile(groups: CanRecord[][], o: CanFileOptions = {}): Uint8Array {
+  const frame = o.frame ?? "CAN_DataFrame";
   const b = new Mdf4Builder();
   b.add("##HD", [groups.length ? { ref: 1 } : 0, 0, 0, 0, 0, 0], hdData(START_NS));
   const members: [string, number, number, number][] = [
@@ -84,7 +92,7 @@ export function canFile(groups: CanRecord[][]): Uint8Array {
   ];
   groups.forEach((records, g) => {
     const base = b.blocks.length;
-    const dgNext: Link = g + 1 < groups.length ? { ref: base + 8 + 2 * members.length } : 0;
+    const dgNext: Link = g + 1 < groups.length ? { ref: base + 9 + 2 * members.length } : 0;
     b.add("##DG", [dgNext, { ref: base + 1 }, { ref: base + 7 + 2 * members.length }, 0],
       dgData(0));
     b.add("##CG", [0, { ref: base + 2 }, { ref: base + 6 }, 0, 0, 0], cgData(0, records.length, 2, 24));
@@ -94,15 +102,22 @@ export function canFile(groups: CanRecord[][]): Uint8Array {
     b.add("##CN", cnLinks(0, { ref: base + 6 }, { comp: { ref: base + 7 } }),
       cnData({ dataType: 10, byteOffset: 8, bitCount: 16 * 8 }));
     b.add("##CC", [0, 0, 0, 0], ccLinear(1e-6, 0));
-    b.add("##TX", [], text("CAN_DataFrame"));
+    b.add("##TX", [], text(frame));
     members.forEach(([name, byteOffset, bitOffset, bitCount], k) => {
       const next: Link = k + 1 < members.length ? { ref: base + 9 + 2 * k } : 0;
-      b.add("##CN", cnLinks(next, { ref: base + 8 + 2 * k }), cnData({
-        byteOffset, bitOffset, bitCount, dataType: name === "DataBytes" ? 10 : 0,
+      const constant = name === "BusChannel" && o.constantBus !== undefined;
+      b.add("##CN", cnLinks(next, { ref: base + 8 + 2 * k },
+        constant ? { cc: { ref: base + 8 + 2 * members.length } } : {}), cnData({
+        type: constant ? 6 : 0,
+        byteOffset: constant ? 0 : byteOffset,
+        bitOffset: constant ? 0 : bitOffset,
+        bitCount: constant ? 0 : bitCount,
+        dataType: name === "DataBytes" ? 10 : 0,
       }));
-      b.add("##TX", [], text(`CAN_DataFrame.${name}`));
+      b.add("##TX", [], text(`${frame}.${name}`));
     });
     b.add("##DT", [], canRecords(records));
+    b.add("##CC", [0, 0, 0, 0], ccLinear(0, o.constantBus ?? 0));
   });
   return b.build();
 }
