@@ -134,20 +134,14 @@ describe("roadrig replay", () => {
 });
 
 describe.skipIf(!hasShared)("roadrig replay on the shared logs", () => {
-  it("prints every frame of a real MF4 as the reference lines", async () => {
-    const file = "mdf4-rs__29-bit-obd2.MF4";
+  it.each([
+    "mdf4-rs__29-bit-obd2.MF4",
+    "api-examples__2F6913DB_00000004_00000001.MF4",
+    "api-examples__3BA199E2_00000164_00000005-60FEB5A8.MF4",
+  ])("prints every frame of the real MF4 %s as the reference lines", async (file) => {
     const result = await roadrig(["replay", dataPath("mf4", file), "--to", "candump:-", "--rate", "0"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(readFileSync(truthPath("mf4", `${file}.candump`), "utf8"));
-  });
-
-  it("prints every frame of a two-bus MF4 in the reference order and times", async () => {
-    const file = "api-examples__2F6913DB_00000004_00000001.MF4";
-    const result = await roadrig(["replay", dataPath("mf4", file), "--to", "candump:-", "--rate", "0"]);
-    expect(result.code).toBe(0);
-    const heads = (text: string) => text.trim().split("\n").map((l) => l.split("#")[0]);
-    const truth = readFileSync(truthPath("mf4", `${file}.candump`), "utf8");
-    expect(heads(result.stdout)).toEqual(heads(truth));
   });
 
   it("stops at gap.log's backward jump by default, and re-anchors with --time-jumps reanchor", async () => {
