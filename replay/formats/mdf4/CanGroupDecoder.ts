@@ -157,19 +157,20 @@ export class CanGroupDecoder implements RecordHandler {
       const start = pos + this.dataAt;
       data = bytes.subarray(start, start + Math.min(length, this.dataSize));
     }
-    const frame: CanFrame = {
-      id: rawId & 0x7fffffff,
-      extended,
-      fd,
-      brs: this.brs(bytes, view, pos, index) === 1,
-      esi: this.esi(bytes, view, pos, index) === 1,
-      remote: this.kind === "can-remote",
-      error: this.kind === "can-error",
-      dlc,
-      data,
-      channel: this.busConst ?? busName(this.bus(bytes, view, pos, index)),
-    };
-    if (this.dir) frame.dir = this.dir(bytes, view, pos, index) === 1 ? "tx" : "rx";
+    const id = rawId & 0x7fffffff;
+    const brs = this.brs(bytes, view, pos, index) === 1;
+    const esi = this.esi(bytes, view, pos, index) === 1;
+    const remote = this.kind === "can-remote";
+    const error = this.kind === "can-error";
+    const channel = this.busConst ?? busName(this.bus(bytes, view, pos, index));
+    // One object literal per shape: adding `dir` afterwards would change the hidden class of
+    // every frame on the hot path.
+    const frame: CanFrame = this.dir
+      ? {
+        id, extended, fd, brs, esi, remote, error, dlc, data, channel,
+        dir: this.dir(bytes, view, pos, index) === 1 ? "tx" : "rx",
+      }
+      : { id, extended, fd, brs, esi, remote, error, dlc, data, channel };
     if (data === PENDING && this.vlsd === undefined && this.sd === undefined) {
       throw this.blocks.fail("##CG", this.cg.offset, `expected cn_data of the VLSD DataBytes ` +
         `channel of ${this.cg.name} to name its values, found none`);

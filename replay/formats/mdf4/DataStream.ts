@@ -38,7 +38,11 @@ export async function inflateFragment(blocks: BlockReader, f: Fragment): Promise
   const stored = await blocks.readExactly(f.dataOffset, f.storedLength, "##DZ");
   let out: Uint8Array;
   try {
-    const inflated = await inflateAsync(stored, { maxOutputLength: f.length + 1 });
+    // One output chunk of the announced size: zlib's default 16 KiB chunks cost a round trip to
+    // the thread pool each, and a copy to join them.
+    const inflated = await inflateAsync(stored, {
+      maxOutputLength: f.length + 1, chunkSize: Math.max(64, f.length + 1),
+    });
     // A plain Uint8Array view: Buffer's own subarray goes through a slower constructor, and the
     // decoder takes one subarray per frame.
     out = new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.length);

