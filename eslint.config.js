@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "bin/**", "eslint.config.js"] },
+  { ignores: ["dist/**", "node_modules/**", "bin/**", "eslint.config.js", ".tmp-*", ".bench-out/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
