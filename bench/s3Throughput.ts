@@ -1,4 +1,6 @@
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import {
+  GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client,
+} from "@aws-sdk/client-s3";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -38,9 +40,9 @@ interface Figures {
 }
 
 /**
- * `s3-throughput [--mb=N]`: one object from s3rver (its own process, on loopback) read as a
- * plain GetObject to nowhere, through S3Source, and through the NAS cache cold and warm, each
- * in a fresh process so that its peak RSS is its own.
+ * `s3-throughput [--mb=N] [--rounds=N] [--chunk-mb=N] [--window-mb=N]`: one object from s3rver
+ * (its own process, on loopback) read as a plain GetObject to nowhere, through S3Source, and
+ * through the NAS cache cold and warm, each in a fresh process so that its peak RSS is its own.
  */
 export async function main(args: readonly string[]): Promise<void> {
   const mb = Number(option(args, "mb") ?? DEFAULT_MB);
@@ -50,12 +52,19 @@ export async function main(args: readonly string[]): Promise<void> {
     const key = `object-${mb}mb.bin`;
     await ensureObject(server.endpoint, key, mb * 1024 * 1024);
     const cacheDir = join(scratch, "s3-cache");
-    rmSync(cacheDir, { recursive: true, force: true });
+    // Rounds interleave the phases; the best of each is kept, as other load on the machine only
+    // ever slows a phase down.
+    const rounds = Number(option(args, "rounds") ?? 2);
     const results = new Map<Phase, Figures>();
-    for (const phase of PHASES) {
-      results.set(phase, await runInChild(phase, server.endpoint, key, cacheDir, tuning));
+    for (let round = 0; round < rounds; round++) {
+      rmSync(cacheDir, { recursive: true, force: true });
+      for (const phase of PHASES) {
+        const f = await runInChild(phase, server.endpoint, key, cacheDir, tuning);
+        const best = results.get(phase);
+        if (best === undefined || f.seconds < best.seconds) results.set(phase, f);
+      }
     }
-    report(mb, results);
+    report(mb, rounds, results);
   } finally {
     server.child.kill();
   }
@@ -98,7 +107,8 @@ async function startS3rver(directory: string): Promise<{ child: ChildProcess; en
 
 /** Uploads `size` bytes of varied content once; later runs reuse it. */
 async function ensureObject(endpoint: string, key: string, size: number): Promise<void> {
-  const client = createS3Client(clientOptions(endpoint));
+  // s3rver stores aws-chunked framing verbatim: upload without the SDK's streaming checksum.
+  const client = new S3Client({ ...clientOptions(endpoint), requestChecksumCalculation: "WHEN_REQUIRED" });
   try {
     const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }))
       .catch(() => undefined);
@@ -184,7 +194,7 @@ async function readAll(source: ByteSource): Promise<number> {
   return bytes;
 }
 
-function report(mb: number, results: Map<Phase, Figures>): void {
+function report(mb: number, rounds: number, results: Map<Phase, Figures>): void {
   const plain = results.get("plain");
   const plainRate = plain === undefined ? NaN : plain.bytes / plain.seconds;
   for (const [phase, f] of results) {
@@ -192,7 +202,8 @@ function report(mb: number, results: Map<Phase, Figures>): void {
     const ratio = phase === "plain" ? "" : `, ${((100 * rate) / plainRate).toFixed(0)} % of plain ` +
       `(goal >= ${GOAL.ratio * 100} %)`;
     process.stdout.write(
-      `s3-throughput ${phase}: ${(f.bytes / 2 ** 20).toFixed(0)} MiB (--mb=${mb}) in ` +
+      `s3-throughput ${phase}: ${(f.bytes / 2 ** 20).toFixed(0)} MiB (--mb=${mb}, best of ` +
+        `${rounds}) in ` +
         `${f.seconds.toFixed(2)} s: ${(rate / 1e6).toFixed(0)} MB/s${ratio}; ` +
         `peak RSS ${f.maxRssMb.toFixed(0)} MB (goal < ${GOAL.rssMb})` +
         (f.detail === "" ? "" : `; ${f.detail}`) + "\n",

@@ -41,6 +41,7 @@ export class CacheEntry {
   /** Handles replaced while reads or writes may still use them; closed at close(). */
   private readonly retired: FileHandle[] = [];
   private closed = false;
+  private refreshedAt = -Infinity;
   /**
    * MD5 of the bytes this process wrote, while it wrote them in order from byte 0 into an
    * entry it found empty: then publishing need not read the whole file back to check it.
@@ -57,7 +58,10 @@ export class CacheEntry {
     private readonly lease: Lease,
   ) {
     this.filled = ranges;
-    if (gen !== undefined && ranges.bytes === 0) this.written = { hash: createHash("md5"), next: 0 };
+    const checkable = options.verifyMd5 && md5OfEtag(meta.etag) !== undefined;
+    if (checkable && gen !== undefined && ranges.bytes === 0) {
+      this.written = { hash: createHash("md5"), next: 0 };
+    }
   }
 
   static async open(dir: string, meta: EntryMeta, options: CacheEntryOptions): Promise<CacheEntry> {
@@ -92,9 +96,15 @@ export class CacheEntry {
     return this.complete || this.filled.covers(start, end);
   }
 
-  /** Picks up ranges other processes recorded, or their publishing of the entry. */
+  /**
+   * Picks up ranges other processes recorded, or their publishing of the entry. At most every
+   * half second: a sequential miss after miss would otherwise read the sidecar each time.
+   */
   async refresh(): Promise<void> {
     if (this.complete) return;
+    const now = performance.now();
+    if (now - this.refreshedAt < 500) return;
+    this.refreshedAt = now;
     const side = await readSidecar(this.dir);
     if (side !== undefined && side.gen === this.gen) {
       this.filled.addAll(side.ranges);

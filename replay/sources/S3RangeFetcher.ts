@@ -151,7 +151,9 @@ export class S3RangeFetcher {
 
   private ensureBuffer(fill: Fill, objectEnd: number): Uint8Array {
     if (fill.buf === undefined) {
-      fill.buf = new Uint8Array(Math.max(0, Math.min(fill.end, objectEnd) - fill.start));
+      // Not zero-filled: every byte is written before the buffer is handed out.
+      const n = Math.max(0, Math.min(fill.end, objectEnd) - fill.start);
+      fill.buf = new Uint8Array(Buffer.allocUnsafeSlow(n).buffer, 0, n);
     }
     return fill.buf;
   }
