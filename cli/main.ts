@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { FormatError } from "../replay/formats/FormatError.js";
 import { createLogger } from "./logger.js";
 import { UsageError } from "./UsageError.js";
 
@@ -33,6 +34,24 @@ function exitCodeFor(err: unknown): number {
     level: opts.logLevel,
     ...(opts.logFormat ? { format: opts.logFormat } : {}),
   });
-  log.error({ err }, err instanceof Error ? err.message : String(err));
+  const message = err instanceof Error ? err.message : String(err);
+  // A bad log or a missing file is the user's input, not a bug: its coordinates are in the
+  // message, and a stack trace would bury them. Debug level shows the stack anyway.
+  if (isExpected(err) && !log.isLevelEnabled("debug")) log.error({ err: brief(err) }, message);
+  else log.error({ err }, message);
   return 1;
+}
+
+function isExpected(err: unknown): err is Error & { code?: unknown } {
+  if (err instanceof FormatError) return true;
+  const code = (err as { code?: unknown } | null)?.code;
+  return err instanceof Error && typeof code === "string" && /^E[A-Z]+$/.test(code);
+}
+
+function brief(err: Error & { code?: unknown }): Record<string, unknown> {
+  const fields: Record<string, unknown> = { type: err.name, code: err.code };
+  if (err instanceof FormatError) {
+    Object.assign(fields, { file: err.file, where: err.where, offset: err.offset });
+  }
+  return fields;
 }
