@@ -42,6 +42,21 @@ interface PendingData {
 const NO_FIELD: FieldReader = () => Number.NaN;
 const channelNames: string[] = [];
 
+/**
+ * Bus names from a value-to-text conversion on BusChannel, as roadrig's writer stores channel
+ * names other than `canN`; plain numbers are named `can<n>` without one.
+ */
+function busNamesOf(ch: Mdf4Channel): Map<number, string> | undefined {
+  const conv = ch.conversion;
+  if (conv.type !== "valueText") return undefined;
+  const names = new Map<number, string>();
+  conv.keys.forEach((key, i) => {
+    const ref = conv.refs[i];
+    if (typeof ref === "string" && ref.length > 0) names.set(key, ref);
+  });
+  return names.size > 0 ? names : undefined;
+}
+
 function busName(n: number): string {
   if (Number.isInteger(n) && n >= 0 && n < 256) return (channelNames[n] ??= `can${n}`);
   return `can${n}`;
@@ -83,6 +98,8 @@ export class CanGroupDecoder implements RecordHandler {
   private readonly dir: FieldReader | undefined;
   private readonly bus: FieldReader;
   private readonly busConst: string | undefined;
+  /** Names a value-to-text conversion on BusChannel gives to bus numbers (`vcan0`, `body`). */
+  private readonly busNames: ReadonlyMap<number, string> | undefined;
   private readonly dataAt: number;
   private readonly dataSize: number;
   private readonly vlsdOffset: FieldReader | undefined;
@@ -116,8 +133,11 @@ export class CanGroupDecoder implements RecordHandler {
     this.brs = field("BRS") ?? NO_FIELD;
     this.esi = field("ESI") ?? NO_FIELD;
     this.dir = field("Dir");
-    this.bus = field("BusChannel") ?? NO_FIELD;
     const busCh = member("BusChannel");
+    this.busNames = busCh ? busNamesOf(busCh) : undefined;
+    // With names, the number is the raw value; the conversion would turn it into text.
+    const busRaw = busCh && this.busNames ? rawReader(busCh) : undefined;
+    this.bus = busRaw ? (b, v, p) => Number(busRaw(b, v, p)) : (field("BusChannel") ?? NO_FIELD);
     const busConst = busCh ? constantOf(busCh) : undefined;
     this.busConst = busConst === undefined ? undefined : busName(busConst);
     const bytes = member("DataBytes");
@@ -162,7 +182,7 @@ export class CanGroupDecoder implements RecordHandler {
     const esi = this.esi(bytes, view, pos, index) === 1;
     const remote = this.kind === "can-remote";
     const error = this.kind === "can-error";
-    const channel = this.busConst ?? busName(this.bus(bytes, view, pos, index));
+    const channel = this.busConst ?? this.channelOf(this.bus(bytes, view, pos, index));
     // One object literal per shape: adding `dir` afterwards would change the hidden class of
     // every frame on the hot path.
     const frame: CanFrame = this.dir
@@ -179,6 +199,10 @@ export class CanGroupDecoder implements RecordHandler {
       this.values.want(this.vlsdOffset(bytes, view, pos, index), { frame, length });
     }
     this.out.push({ kind: "frame", timeNs, channel: frame.channel, frame });
+  }
+
+  private channelOf(bus: number): string {
+    return this.busNames?.get(bus) ?? busName(bus);
   }
 
   get hasPending(): boolean {

@@ -58,7 +58,11 @@ const dataFrame = fc.record({
   fd: fc.boolean(),
   brs: fc.boolean(),
   esi: fc.boolean(),
-  channel: fc.integer({ min: 0, max: 255 }).map((n) => `can${n}`),
+  // Names other than canN are numbered from 255 down and named in a BusChannel conversion.
+  channel: fc.oneof(
+    fc.integer({ min: 0, max: 127 }).map((n) => `can${n}`),
+    fc.constantFrom("vcan0", "body", "chassis-fd"),
+  ),
   dir: fc.constantFrom<"rx" | "tx" | undefined>("rx", "tx", undefined),
   payload: fc.uint8Array({ maxLength: 64 }),
   dlc: fc.integer({ min: 0, max: 15 }),
