@@ -25,7 +25,8 @@ type Step = Outcome | Promise<Outcome>;
  */
 export class Replay extends EventEmitter<{ progress: [ReplayProgress] }> {
   private readonly pacer: Pacer;
-  private readonly originNs: bigint;
+  /** Epoch ns of replay time 0 (the earliest source start). */
+  readonly originNs: bigint;
   private frames = 0;
   private skippedMessages = 0;
   private passes = 0;
@@ -72,6 +73,16 @@ export class Replay extends EventEmitter<{ progress: [ReplayProgress] }> {
   stop(): void {
     this.stopRequested = true;
     this.pacer.resume();
+  }
+
+  /** Late frames so far (cheap enough to read after every batch). */
+  get lateFrames(): number {
+    return this.pacer.lateFrames;
+  }
+
+  /** Replay time reached at monotonic `monoNs` (a CanBus receive time): see Pacer.timeAt. */
+  timeAt(monoNs: bigint): number {
+    return this.pacer.timeAt(monoNs);
   }
 
   async run(): Promise<ReplaySummary> {

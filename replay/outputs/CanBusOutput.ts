@@ -8,7 +8,7 @@ export class CanBusOutput implements ReplayOutput {
 
   constructor(
     readonly target: string,
-    private readonly bus: CanBus,
+    readonly bus: CanBus,
     private readonly details: () => Record<string, number> | undefined = () => undefined,
   ) {}
 

@@ -122,6 +122,27 @@ export class Pacer {
     if (this.anchorMonoNs !== undefined) this.anchorMonoNs = this.pausedAt ?? this.clock.now();
   }
 
+  /** Late frames so far, without building the lateness summary. */
+  get lateFrames(): number {
+    return this.late;
+  }
+
+  /**
+   * Replay time (log time, ns from the origin) that the clock had reached at monotonic `monoNs`:
+   * what a frame received then is stamped with. Before the first frame, and at rate 0, it is
+   * the time of the last frame let through. A gap shortened by `maxGap` counts as cut once the
+   * frame after it is being waited for.
+   */
+  timeAt(monoNs: bigint): number {
+    if (this.anchorMonoNs === undefined || this.rateValue === 0) {
+      return this.positionNs + this.skippedNs;
+    }
+    const pausedAt = this.pausedAt;
+    const at = pausedAt !== undefined && pausedAt < monoNs ? pausedAt : monoNs;
+    const elapsed = Number(at - this.anchorMonoNs) * this.rateValue;
+    return Math.max(this.positionNs, this.anchorTimeNs + elapsed) + this.skippedNs;
+  }
+
   stats(): PacerStats {
     return { frames: this.frames, late: this.late, lateness: this.histogram.summary() };
   }
