@@ -1,18 +1,27 @@
-import { pino, type Logger } from "pino";
+import { pino, type DestinationStream, type Logger } from "pino";
 import pretty from "pino-pretty";
 
 export type LogFormat = "json" | "pretty";
+
+export interface LoggerOptions {
+  level?: string;
+  format?: LogFormat;
+  /** Also write every line as JSON to this file (a run's `run.log`), whatever the format. */
+  alsoTo?: string;
+}
 
 /**
  * The program's one logger, on stderr (stdout carries data). JSON, one object per line, unless
  * stderr is a terminal, where it is rendered for people.
  */
-export function createLogger(options: { level?: string; format?: LogFormat } = {}): Logger {
+export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? process.env.ROADRIG_LOG_LEVEL ?? "info";
   const format = options.format ?? (process.stderr.isTTY ? "pretty" : "json");
-  if (format === "pretty") {
-    const stream = pretty({ destination: 2, colorize: true, sync: true, translateTime: "SYS:HH:MM:ss.l" });
-    return pino({ level }, stream);
-  }
-  return pino({ level }, pino.destination({ fd: 2, sync: true }));
+  const stderr: DestinationStream = format === "pretty"
+    ? pretty({ destination: 2, colorize: true, sync: true, translateTime: "SYS:HH:MM:ss.l" })
+    : pino.destination({ fd: 2, sync: true });
+  if (options.alsoTo === undefined) return pino({ level }, stderr);
+  // Sync writes: the file is complete whenever the run ends, signals included.
+  const file = pino.destination({ dest: options.alsoTo, sync: true, mkdir: true });
+  return pino({ level }, pino.multistream([{ stream: stderr, level }, { stream: file, level }]));
 }

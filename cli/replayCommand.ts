@@ -1,11 +1,15 @@
 import type { Command } from "commander";
 import type { Logger } from "pino";
 import type { LogReader } from "../replay/formats/LogReader.js";
-import { openLog, type OpenLogOptions } from "../replay/formats/openLog.js";
+import { openByteSource, openSource, type OpenLogOptions } from "../replay/formats/openLog.js";
 import { NasCache } from "../replay/sources/NasCache.js";
 import { openOutput, outputForms } from "../replay/outputs/openOutput.js";
-import type { ReplayOutput } from "../replay/outputs/ReplayOutput.js";
 import { Replay } from "../replay/Replay.js";
+import type { Capture } from "../replay/capture/Capture.js";
+import { captureFormats } from "../replay/capture/CaptureSink.js";
+import { captureForms } from "../replay/capture/openCaptureBus.js";
+import { CountingOutput } from "../replay/results/CountingOutput.js";
+import { RunRecord } from "../replay/results/RunRecord.js";
 import { ReplayOptionError } from "../replay/ReplayOptionError.js";
 import type { ReplayOptions } from "../replay/ReplayOptions.js";
 import type { ReplaySummary } from "../replay/ReplaySummary.js";
@@ -15,6 +19,9 @@ import { timeJumpPolicies, type TimeJumpPolicy } from "../replay/timeline/TimeJu
 import { createLogger, type LogFormat } from "./logger.js";
 import { ProgressBar } from "./progressBar.js";
 import { UsageError } from "./UsageError.js";
+import { lingerFor, openCapture, parseCaptureFlags } from "./replay/captureFlags.js";
+import { replayWithResults } from "./replay/replayWithResults.js";
+import { warnOnUnderruns } from "./replay/warnOnUnderruns.js";
 
 export interface ReplayFlags {
   to: string[];
@@ -31,9 +38,18 @@ export interface ReplayFlags {
   json?: boolean;
   progress: boolean;
   cacheDir?: string;
+  capture?: string[];
+  captureFilter?: string[];
+  captureFormat?: string;
+  captureFile?: string;
+  captureLinger?: string;
+  results?: string;
+  resultsTimeout?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const collectList = (value: string, previous: string[]): string[] =>
+  [...previous, ...value.split(",").filter((v) => v !== "")];
 
 export function registerReplayCommand(program: Command): void {
   program
@@ -54,11 +70,27 @@ export function registerReplayCommand(program: Command): void {
     .option("--json", "print the summary as JSON")
     .option("--no-progress", "no progress line on a terminal")
     .option("--cache-dir <dir>", "read s3:// logs through this NAS cache (env ROADRIG_CACHE_DIR)")
+    .option("--capture <bus,...>", `record frames received on: ${captureForms.join(", ")}`,
+      collectList, [])
+    .option("--capture-filter <spec>", "CAN IDs to record, as --id-filter", collect, [])
+    .option("--capture-format <format>", `capture file format: ${captureFormats.join(" or ")}`)
+    .option("--capture-file <path>", "capture file (default: in the results bundle)")
+    .option("--capture-linger <seconds>", "keep recording this long after the last frame", "0.5")
+    .option("--results <s3://bucket/prefix/|dir>", "leave a results bundle there (run-id folder)")
+    .option("--results-timeout <seconds>", "longest wait for the results upload", "120")
     .action(async (logs: string[], flags: ReplayFlags, command: Command) => {
-      const log = commandLogger(command);
       if (flags.to.length === 0) throw new UsageError(`replay: --to is required (${outputForms.join(", ")})`);
-      const summary = await runReplay(logs, flags, log).catch(unlessBrokenPipe);
-      if (summary) reportSummary(summary, flags, log);
+      const opts = command.optsWithGlobals<{ logLevel?: string; logFormat?: LogFormat }>();
+      await replayWithResults(logs, flags, {
+        logger: (alsoTo) => createLogger({
+          ...(opts.logLevel ? { level: opts.logLevel } : {}),
+          ...(opts.logFormat ? { format: opts.logFormat } : {}),
+          ...(alsoTo !== undefined ? { alsoTo } : {}),
+        }),
+        run: (runFlags, log, record) =>
+          runReplay(logs, runFlags, log, record).catch(unlessBrokenPipe),
+        report: (summary, log, extra) => reportSummary(summary, flags, log, extra),
+      });
     });
 }
 
@@ -67,21 +99,37 @@ export async function runReplay(
   logs: string[],
   flags: ReplayFlags,
   log: Logger,
+  record = new RunRecord(),
 ): Promise<ReplaySummary> {
   const settings = parseFlags(logs, flags);
-  const readers = await openAll(logs, openOptions(flags, log));
-  let outputs: ReplayOutput[] = [];
+  const capturing = parseCaptureFlags(flags);
+  const readers = await openAll(logs, openOptions(flags, log), record);
+  let outputs: CountingOutput[] = [];
+  let capture: Capture | undefined;
   try {
-    outputs = usage(() => flags.to.map((t) => openOutput(t, { paced: settings.rate !== 0 })));
+    outputs = usage(() => flags.to.map((t) =>
+      new CountingOutput(openOutput(t, { paced: settings.rate !== 0 }))));
+    record.outputs = outputs;
     const sources = readers.map((reader, i) => ({
       reader,
       ...(settings.offsets[i] !== undefined ? { offsetNs: settings.offsets[i] } : {}),
     }));
     for (const reader of readers) log.debug({ source: reader.name, format: reader.describe().format }, "log opened");
     const replay = new Replay({ ...settings.options, sources, outputs });
-    return await withControls(replay, flags, settings.options);
+    capture = capturing && usage(() => openCapture(capturing, replay, outputs));
+    capture?.start();
+    record.watch(replay);
+    log.info({ sources: logs, outputs: flags.to, capture: flags.capture }, "replay started");
+    const summary = await withControls(replay, flags, settings.options);
+    record.summary = summary;
+    return summary;
   } finally {
+    if (capture && capturing) {
+      await lingerFor(capturing.lingerMs);
+      record.captureStats = await capture.stop();
+    }
     await Promise.allSettled([...outputs.map((o) => o.close()), ...readers.map((r) => r.close())]);
+    warnOnUnderruns(record, log);
   }
 }
 
@@ -167,10 +215,22 @@ function openOptions(flags: ReplayFlags, log: Logger): OpenLogOptions {
   };
 }
 
-async function openAll(logs: string[], options: OpenLogOptions): Promise<LogReader[]> {
+async function openAll(
+  logs: string[],
+  options: OpenLogOptions,
+  record: RunRecord,
+): Promise<LogReader[]> {
   const readers: LogReader[] = [];
   try {
-    for (const path of logs) readers.push(await openLog(path, options));
+    for (const path of logs) {
+      const source = await openByteSource(path, options);
+      const reader = await openSource(source).catch(async (err: unknown) => {
+        await source.close();
+        throw err;
+      });
+      readers.push(reader);
+      await record.addSource(source, reader);
+    }
     return readers;
   } catch (err) {
     await Promise.allSettled(readers.map((r) => r.close()));
@@ -229,8 +289,13 @@ function listenToKeys(replay: Replay, redraw: () => void): () => void {
 }
 
 /** JSON on stdout unless an output writes there; a readable summary goes to the log. */
-function reportSummary(summary: ReplaySummary, flags: ReplayFlags, log: Logger): void {
-  const json = summaryJson(summary);
+function reportSummary(
+  summary: ReplaySummary,
+  flags: ReplayFlags,
+  log: Logger,
+  extra: Record<string, unknown>,
+): void {
+  const json = { ...summaryJson(summary), ...extra };
   if (flags.json) {
     const toStdout = !flags.to.includes("candump:-");
     (toStdout ? process.stdout : process.stderr).write(`${JSON.stringify(json)}\n`);

@@ -65,15 +65,21 @@ export const supportedFormats: readonly string[] = formats.map((f) => f.label);
  * first bytes (never from its name).
  */
 export async function openLog(pathOrUrl: string, options: OpenLogOptions = {}): Promise<LogReader> {
-  const source = pathOrUrl.startsWith("s3://")
-    ? await openS3(pathOrUrl, options)
-    : await FileSource.open(pathOrUrl);
+  const source = await openByteSource(pathOrUrl, options);
   try {
     return await openSource(source);
   } catch (err) {
     await source.close();
     throw err;
   }
+}
+
+/** The bytes of a local path or an `s3://` URL (through the cache if one is given). */
+export function openByteSource(
+  pathOrUrl: string,
+  options: OpenLogOptions = {},
+): Promise<ByteSource> {
+  return pathOrUrl.startsWith("s3://") ? openS3(pathOrUrl, options) : FileSource.open(pathOrUrl);
 }
 
 function openS3(url: string, options: OpenLogOptions): Promise<ByteSource> {

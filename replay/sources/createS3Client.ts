@@ -12,6 +12,8 @@ export interface S3ClientOptions {
   /** Sockets per host: at least the number of ranges kept in flight. */
   readonly maxSockets?: number;
   readonly connectionTimeoutMs?: number;
+  /** The SDK's own attempts per request (default 1: ranged reads retry themselves). */
+  readonly maxAttempts?: number;
 }
 
 /**
@@ -22,7 +24,7 @@ export interface S3ClientOptions {
  */
 export function createS3Client(options: S3ClientOptions = {}): S3Client {
   const config: S3ClientConfig = {
-    maxAttempts: 1,
+    maxAttempts: options.maxAttempts ?? 1,
     // Whole-object checksums cannot be checked on ranged replies; skip the work.
     responseChecksumValidation: "WHEN_REQUIRED",
     requestHandler: {

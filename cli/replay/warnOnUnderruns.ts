@@ -1,0 +1,26 @@
+import type { Logger } from "pino";
+import type { RunRecord } from "../../replay/results/RunRecord.js";
+import type { StreamingFigures } from "../../replay/results/RunReport.js";
+
+/**
+ * Warns when a read found the S3 read-ahead empty: the link did not sustain the log's data
+ * rate for a while. The figures say how often, for how long, and what rate was needed.
+ */
+export function warnOnUnderruns(record: RunRecord, log: Logger): void {
+  const streaming = record.streaming();
+  if (streaming.underruns === 0) return;
+  log.warn(streamingFields(streaming), "S3 read-ahead ran dry: reads waited for the network");
+}
+
+/** The figures as log fields, rates in MB/s as people read them. */
+export function streamingFields(s: StreamingFigures): Record<string, unknown> {
+  const mbps = (bps: number | undefined) =>
+    bps === undefined ? undefined : Math.round(bps / 1e4) / 100;
+  return {
+    underruns: s.underruns,
+    waitMs: s.underrunWaitMs,
+    neededMBps: mbps(s.neededBytesPerSecond),
+    achievedMBps: mbps(s.achievedBytesPerSecond),
+    lateFramesDuringIoWait: s.lateFramesDuringIoWait,
+  };
+}

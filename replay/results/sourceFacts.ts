@@ -1,0 +1,39 @@
+import type { LogReader } from "../formats/LogReader.js";
+import type { ByteSource } from "../sources/ByteSource.js";
+import { CachedS3Source } from "../sources/CachedS3Source.js";
+import { S3Source } from "../sources/S3Source.js";
+import type { S3SourceStats } from "../sources/S3SourceStats.js";
+import type { SourceFacts } from "./RunReport.js";
+
+/** What the report says of one log: size, format, ETag, and what reading it from S3 cost. */
+export async function sourceFacts(source: ByteSource, reader: LogReader): Promise<SourceFacts> {
+  const etag = source instanceof S3Source || source instanceof CachedS3Source
+    ? source.etag : undefined;
+  return {
+    name: source.name,
+    format: reader.describe().format,
+    size: await source.size(),
+    ...(etag !== undefined ? { etag } : {}),
+    ...readCounters(source),
+  };
+}
+
+/** The S3 and cache counters of a source as they stand now (copies, not live objects). */
+export function readCounters(source: ByteSource): Pick<SourceFacts, "s3" | "cache"> {
+  if (source instanceof S3Source) return { s3: { ...source.stats } };
+  if (!(source instanceof CachedS3Source)) return {};
+  const { bytesFromCache, bytesFromS3, cacheDisabled, s3 } = source.stats;
+  const cache = {
+    bytesFromCache,
+    bytesFromS3,
+    ...(cacheDisabled ? { disabled: cacheDisabled } : {}),
+  };
+  return { s3: { ...s3 }, cache };
+}
+
+/** The live S3 counters of a source, or undefined for a local file. */
+export function s3StatsOf(source: ByteSource): S3SourceStats | undefined {
+  if (source instanceof S3Source) return source.stats;
+  if (source instanceof CachedS3Source) return source.stats.s3;
+  return undefined;
+}
