@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { S3ObjectChangedError } from "../../../replay/sources/S3ObjectChangedError.js";
 import { S3Source, type S3SourceOptions } from "../../../replay/sources/S3Source.js";
-import { FaultProxy } from "../../support/FaultProxy.js";
+import { FaultProxy } from "../../../bench/support/FaultProxy.js";
 import { firstDifference } from "../../support/sameBytes.js";
 import { dataPath, hasShared } from "../../support/sharedData.js";
 import { s3ClientOptionsFor, startS3rver, type RunningS3rver } from "../../support/startS3rver.js";
