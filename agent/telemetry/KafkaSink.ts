@@ -1,0 +1,104 @@
+import Kafka from "node-rdkafka";
+import type { Sink, SinkListener, SinkMessage } from "./Sink.js";
+import { SinkStateEmitter } from "./SinkStateEmitter.js";
+import { SinkUnavailableError } from "./SinkUnavailableError.js";
+import type { KafkaSinkConfig } from "./TelemetryConfig.js";
+
+interface Pending {
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+/**
+ * Kafka through node-rdkafka (librdkafka). The producer is idempotent with acks=all, so
+ * librdkafka's own retries never duplicate or reorder within a partition; the key is the
+ * vehicle, so one vehicle's batches keep their order. A batch is acknowledged by its delivery
+ * report; a failed report (e.g. `message.timeout.ms` passed while the cluster was away) hands
+ * the batch back to the spool.
+ */
+export class KafkaSink implements Sink {
+  readonly name: string;
+  readonly maxPayloadBytes: number;
+  private producer: Kafka.Producer | undefined;
+  private readonly state = new SinkStateEmitter();
+  private readonly pending = new Map<number, Pending>();
+  private nextOpaque = 1;
+
+  constructor(private readonly config: KafkaSinkConfig) {
+    this.name = config.name;
+    // librdkafka's message.max.bytes default is 1,000,000; the record needs a little room.
+    this.maxPayloadBytes = config.maxPayloadBytes ?? 990_000;
+  }
+
+  get connected(): boolean {
+    return this.state.connected;
+  }
+
+  start(): Promise<void> {
+    const producer = new Kafka.Producer({
+      "linger.ms": 0,
+      "message.timeout.ms": 30_000,
+      ...this.config.properties,
+      "enable.idempotence": true,
+      "request.required.acks": -1,
+      dr_cb: true,
+    } as Kafka.ProducerGlobalConfig);
+    producer.on("delivery-report", (error, report) =>
+      this.settle(report.opaque as number, error ? kafkaError(error) : undefined));
+    producer.on("ready", () => this.state.set(true));
+    producer.on("disconnected", () => this.state.set(false));
+    producer.on("event.error", (error) => this.state.set(this.state.connected, kafkaError(error)));
+    producer.setPollInterval(5);
+    this.producer = producer;
+    return new Promise((resolve) => {
+      // A cluster that is away at start is not an error: librdkafka keeps trying.
+      producer.connect({}, () => resolve());
+    });
+  }
+
+  send(message: SinkMessage): Promise<void> {
+    const producer = this.producer;
+    if (!producer || !this.state.connected) {
+      return Promise.reject(new SinkUnavailableError(this.name, "producer not ready"));
+    }
+    const opaque = this.nextOpaque++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(opaque, { resolve, reject });
+      try {
+        const value = Buffer.from(message.payload);
+        producer.produce(message.topic, null, value, message.key, Date.now(), opaque);
+      } catch (error) {
+        this.pending.delete(opaque);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+  }
+
+  onState(listener: SinkListener): () => void {
+    return this.state.on(listener);
+  }
+
+  async stop(): Promise<void> {
+    const producer = this.producer;
+    this.producer = undefined;
+    if (!producer) return;
+    await new Promise<void>((resolve) => producer.flush(2000, () => resolve()));
+    await new Promise<void>((resolve) => producer.disconnect(() => resolve()));
+    for (const p of this.pending.values()) p.reject(new SinkUnavailableError(this.name, "stopped"));
+    this.pending.clear();
+    this.state.set(false);
+  }
+
+  private settle(opaque: number, error: Error | undefined): void {
+    const p = this.pending.get(opaque);
+    if (!p) return;
+    this.pending.delete(opaque);
+    if (error) p.reject(error);
+    else p.resolve();
+  }
+}
+
+/** librdkafka's errors are plain objects with a message and a numeric code. */
+function kafkaError(error: Kafka.LibrdKafkaError): Error {
+  return Object.assign(new Error(error.message), { code: error.code });
+}
