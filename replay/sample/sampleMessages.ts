@@ -27,6 +27,7 @@ export const SAMPLE_VALUE_TABLES: Readonly<Record<string, Readonly<Record<number
   ClosureState: { 0: "Closed", 1: "Open", 2: "Ajar", 3: "Error" },
   LockCommand: { 0: "NoRequest", 1: "Lock", 2: "Unlock", 3: "Invalid" },
   TrunkCommand: { 0: "NoRequest", 1: "Open", 2: "Close", 3: "Invalid" },
+  DoorCommand: { 0: "NoRequest", 1: "Open", 2: "Close", 3: "Invalid" },
 };
 
 /**
@@ -198,6 +199,9 @@ export const SAMPLE_MESSAGES: readonly SampleMessage[] = [
       sig("TrunkRequest", 2, 2, [1, 0], [0, 3], "", { values: "TrunkCommand" }),
       sig("WindowFLTarget", 8, 8, [0.5, 0], [0, 100], "%"),
       sig("WindowFLRequest", 16, 1, [1, 0], [0, 1], ""),
+      sig("WindowFRRequest", 17, 1, [1, 0], [0, 1], ""),
+      sig("DoorFLRequest", 18, 2, [1, 0], [0, 3], "", { values: "DoorCommand" }),
+      sig("WindowFRTarget", 24, 8, [0.5, 0], [0, 100], "%"),
     ],
   },
 ];
