@@ -41,12 +41,15 @@ export class TriggerCapture {
     this.wasTrue = now;
     if (!edge || this.active || t - this.lastFired < (this.config.minIntervalMs ?? 0)) return;
     this.lastFired = t;
+    const h = this.history;
+    let from = this.head;
+    while (from < h.length && (h[from] as CapturedSample).t < t - this.config.preMs) from++;
     this.active = {
       type: "capture",
       t,
       trigger: this.config.name,
       bus: this.bus,
-      samples: this.history.slice(this.head),
+      samples: h.slice(from),
     };
   }
 
