@@ -137,6 +137,19 @@ export class TelemetryPipeline extends EventEmitter<TelemetryEvents> {
     this.state = "stopped";
     for (const off of this.unsubscribe.splice(0)) off();
     for (const t of this.timers.splice(0)) clearInterval(t);
+    this.flush();
+    const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
+    await Promise.race([Promise.all(this.dispatchers.map((d) => d.settled())), grace]);
+    for (const d of this.dispatchers) d.stop();
+    for (const sink of this.sinks.values()) await sink.stop();
+    this.spool?.close();
+  }
+
+  /**
+   * Closes every open window, capture and batch now, into the spool (a capture ends before its
+   * post window has run out). Stop does this; tests and the bench use it to drain.
+   */
+  flush(): void {
     const now = this.nowMs();
     for (const lane of this.lanes) {
       for (const { filter, emit } of lane.filters) filter.flush(Infinity, emit);
@@ -145,11 +158,6 @@ export class TelemetryPipeline extends EventEmitter<TelemetryEvents> {
       const records = s.batcher.take();
       if (records) this.close(name, records, now);
     }
-    const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
-    await Promise.race([Promise.all(this.dispatchers.map((d) => d.settled())), grace]);
-    for (const d of this.dispatchers) d.stop();
-    for (const sink of this.sinks.values()) await sink.stop();
-    this.spool?.close();
   }
 
   /** Feeds one frame as if `bus` had received it at monotonic `timestampNs` (bench, tests). */

@@ -8,13 +8,16 @@ function kept(gate: SignalGate, samples: [t: number, v: number][]): number[] {
 describe("SignalGate", () => {
   it("keeps at most one sample per minimum interval", () => {
     const gate = new SignalGate({ names: ["x"], minIntervalMs: 100 });
-    expect(kept(gate, [[0, 1], [50, 2], [99, 3], [100, 4], [150, 5], [250, 6]])).toEqual([0, 100, 250]);
+    const samples: [number, number][] = [[0, 1], [50, 2], [99, 3], [100, 4], [150, 5], [250, 6]];
+    expect(kept(gate, samples)).toEqual([0, 100, 250]);
   });
 
   it("keeps changes beyond an absolute deadband, measured from the last kept value", () => {
     const gate = new SignalGate({ names: ["x"], onChange: { absolute: 1 } });
     // 10.6 and 10.9 are each within 1 of the kept 10; 11.2 is not.
-    expect(kept(gate, [[0, 10], [1, 10.6], [2, 10.9], [3, 11.2], [4, 11.2], [5, 9]])).toEqual([0, 3, 5]);
+    const samples: [number, number][] =
+      [[0, 10], [1, 10.6], [2, 10.9], [3, 11.2], [4, 11.2], [5, 9]];
+    expect(kept(gate, samples)).toEqual([0, 3, 5]);
   });
 
   it("keeps changes beyond a relative deadband", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CanFrame } from "../../../drivers/can/CanFrame.js";
-import type { Dbc, SignalInput } from "../../../drivers/dbc/index.js";
+import type { SignalInput } from "../../../drivers/dbc/index.js";
 import { ExpressionError } from "../../../agent/telemetry/ExpressionError.js";
 import { StreamFilter } from "../../../agent/telemetry/StreamFilter.js";
 import type { StreamConfig } from "../../../agent/telemetry/TelemetryConfig.js";
@@ -10,19 +10,22 @@ import { frameOf, sampleDbc } from "./support/sampleDbc.js";
 const dbc = sampleDbc();
 
 function run(config: Partial<StreamConfig>, frames: [t: number, frame: CanFrame][]) {
-  const filter = new StreamFilter({ name: "s", priority: 1, sink: "x", topic: "t", ...config }, dbc, "can0");
+  const stream = { name: "s", priority: 1, sink: "x", topic: "t", ...config };
+  const filter = new StreamFilter(stream, dbc, "can0");
   const out: TelemetryRecord[] = [];
   const values = new Float64Array(dbc.maxSignals);
   for (const [t, frame] of frames) {
     const message = dbc.decodeInto(frame, values);
-    if (message && filter.accepts(frame.id, frame.extended)) filter.process(message, values, t, (r) => out.push(r));
+    if (message && filter.accepts(frame.id, frame.extended)) {
+      filter.process(message, values, t, (r) => out.push(r));
+    }
   }
   filter.flush(Infinity, (r) => out.push(r));
   return { out, stats: filter.stats };
 }
 
 const at = (t: number, message: string, values: Record<string, SignalInput>): [number, CanFrame] =>
-  [t, frameOf(dbc as Dbc, message, values)];
+  [t, frameOf(dbc, message, values)];
 
 describe("StreamFilter", () => {
   it("keeps only the selected signals of the accepted IDs", () => {

@@ -10,7 +10,8 @@ const flag = fc.boolean().map((b) => (b ? { outOfRange: true as const } : {}));
 const record: fc.Arbitrary<TelemetryRecord> = fc.oneof(
   fc.tuple(num, name, name, name, num, flag).map(([t, bus, message, signal, value, f]) =>
     ({ type: "sample" as const, t, bus, message, signal, value, ...f })),
-  fc.tuple(num, fc.nat(), name, name, name, fc.nat(), fc.array(num, { minLength: 4, maxLength: 4 }), flag)
+  fc.tuple(num, fc.nat(), name, name, name, fc.nat(), fc.array(num, { minLength: 4, maxLength: 4 }),
+    flag)
     .map(([t, ms, bus, message, signal, count, [min, max, mean, last], f]) => ({
       type: "window" as const, t, ms, bus, message, signal, count,
       min: min as number, max: max as number, mean: mean as number, last: last as number, ...f,

@@ -1,0 +1,52 @@
+import mqtt, { type MqttClient } from "mqtt";
+import { decodePayload } from "../../../../agent/telemetry/payloadCodec.js";
+import type { TelemetryBatch } from "../../../../agent/telemetry/TelemetryBatch.js";
+
+/**
+ * An MQTT subscriber that decodes every telemetry payload it receives, and lets a test wait
+ * until what arrived satisfies a condition (no sleeps: it resolves on the message that does).
+ */
+export class BatchCollector {
+  readonly batches: (TelemetryBatch & { topic: string })[] = [];
+  private readonly waiters: { test: () => boolean; resolve: () => void }[] = [];
+
+  private constructor(private readonly client: MqttClient) {
+    client.on("message", (topic, payload) => {
+      this.batches.push({ ...decodePayload(payload), topic });
+      for (const w of [...this.waiters]) {
+        if (w.test()) {
+          this.waiters.splice(this.waiters.indexOf(w), 1);
+          w.resolve();
+        }
+      }
+    });
+  }
+
+  static async start(url: string, topic: string): Promise<BatchCollector> {
+    const client = await mqtt.connectAsync(url, { reconnectPeriod: 0 });
+    await client.subscribeAsync(topic, { qos: 1 });
+    return new BatchCollector(client);
+  }
+
+  /** Resolves once `test` holds; rejects after `ms` with what arrived, for the failure message. */
+  until(test: () => boolean, ms = 20_000): Promise<void> {
+    if (test()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error(`condition not met in ${ms} ms; seqs ${this.seqs().join(",")}`));
+      }, ms);
+      this.waiters.push({ test, resolve: () => {
+        clearTimeout(timer);
+        resolve();
+      } });
+    });
+  }
+
+  seqs(): number[] {
+    return this.batches.map((b) => b.seq);
+  }
+
+  async stop(): Promise<void> {
+    await this.client.endAsync(true);
+  }
+}
