@@ -4,6 +4,9 @@ import { SinkStateEmitter } from "./SinkStateEmitter.js";
 import { SinkUnavailableError } from "./SinkUnavailableError.js";
 import type { KafkaSinkConfig } from "./TelemetryConfig.js";
 
+const CONNECT_TIMEOUT_MS = 5000;
+const RECONNECT_MS = 1000;
+
 interface Pending {
   resolve(): void;
   reject(error: Error): void;
@@ -23,6 +26,8 @@ export class KafkaSink implements Sink {
   private readonly state = new SinkStateEmitter();
   private readonly pending = new Map<number, Pending>();
   private nextOpaque = 1;
+  private stopped = false;
+  private retry: NodeJS.Timeout | undefined;
 
   constructor(private readonly config: KafkaSinkConfig) {
     this.name = config.name;
@@ -34,26 +39,11 @@ export class KafkaSink implements Sink {
     return this.state.connected;
   }
 
+  /** Connects in the background: a cluster that is away at start is retried, not an error. */
   start(): Promise<void> {
-    const producer = new Kafka.Producer({
-      "linger.ms": 0,
-      "message.timeout.ms": 30_000,
-      ...this.config.properties,
-      "enable.idempotence": true,
-      "request.required.acks": -1,
-      dr_cb: true,
-    } as Kafka.ProducerGlobalConfig);
-    producer.on("delivery-report", (error, report) =>
-      this.settle(report.opaque as number, error ? kafkaError(error) : undefined));
-    producer.on("ready", () => this.state.set(true));
-    producer.on("disconnected", () => this.state.set(false));
-    producer.on("event.error", (error) => this.state.set(this.state.connected, kafkaError(error)));
-    producer.setPollInterval(5);
-    this.producer = producer;
-    return new Promise((resolve) => {
-      // A cluster that is away at start is not an error: librdkafka keeps trying.
-      producer.connect({}, () => resolve());
-    });
+    this.stopped = false;
+    this.connect();
+    return Promise.resolve();
   }
 
   send(message: SinkMessage): Promise<void> {
@@ -79,14 +69,44 @@ export class KafkaSink implements Sink {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retry) clearTimeout(this.retry);
     const producer = this.producer;
     this.producer = undefined;
-    if (!producer) return;
-    await new Promise<void>((resolve) => producer.flush(2000, () => resolve()));
-    await new Promise<void>((resolve) => producer.disconnect(() => resolve()));
+    // A producer whose connect failed is already torn down; flush and disconnect would throw.
+    if (producer?.isConnected()) {
+      await new Promise<void>((resolve) => producer.flush(2000, () => resolve()));
+      await new Promise<void>((resolve) => producer.disconnect(() => resolve()));
+    }
     for (const p of this.pending.values()) p.reject(new SinkUnavailableError(this.name, "stopped"));
     this.pending.clear();
     this.state.set(false);
+  }
+
+  private connect(): void {
+    const producer = new Kafka.Producer({
+      "linger.ms": 0,
+      "message.timeout.ms": 30_000,
+      ...this.config.properties,
+      "enable.idempotence": true,
+      "request.required.acks": -1,
+      dr_cb: true,
+    } as Kafka.ProducerGlobalConfig);
+    producer.on("delivery-report", (error, report) =>
+      this.settle(report.opaque as number, error ? kafkaError(error) : undefined));
+    producer.on("ready", () => this.state.set(true));
+    producer.on("disconnected", () => this.state.set(false));
+    producer.on("event.error", (error) => this.state.set(this.state.connected, kafkaError(error)));
+    this.producer = producer;
+    producer.connect({ timeout: CONNECT_TIMEOUT_MS }, (error) => {
+      if (!error) {
+        producer.setPollInterval(5);
+        return;
+      }
+      this.state.set(false, kafkaError(error));
+      if (this.stopped) return;
+      this.retry = setTimeout(() => this.connect(), RECONNECT_MS);
+    });
   }
 
   private settle(opaque: number, error: Error | undefined): void {
