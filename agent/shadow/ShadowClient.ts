@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import type { MqttClient } from "mqtt";
 import type { JsonObject } from "./JsonValue.js";
 import { isJsonObject } from "./JsonValue.js";
 import { ShadowRejectedError } from "./ShadowRejectedError.js";
@@ -30,6 +29,17 @@ export interface ShadowUpdate {
   version?: number;
 }
 
+/**
+ * What the client needs of an MQTT connection: mqtt.js's MqttClient has this shape, and so
+ * does the agent's MqttLink over aws-iot-device-sdk-v2.
+ */
+export interface ShadowMqtt {
+  on(event: "message", listener: (topic: string, payload: Buffer) => void): unknown;
+  off(event: "message", listener: (topic: string, payload: Buffer) => void): unknown;
+  publishAsync(topic: string, payload: string, options: { qos: 1 }): Promise<unknown>;
+  subscribeAsync(filters: string[], options: { qos: 1 }): Promise<unknown>;
+}
+
 interface Pending {
   resolve: (accepted: ShadowAccepted) => void;
   reject: (error: Error) => void;
@@ -40,12 +50,12 @@ interface Pending {
  * with the `/accepted` document, rejects with ShadowRejectedError or ShadowTimeoutError.
  */
 export class ShadowClient {
-  readonly #client: MqttClient;
+  readonly #client: ShadowMqtt;
   readonly #timeoutMs: number;
   readonly #pending = new Map<string, Pending>();
   readonly #subscriptions = new Map<string, Promise<unknown>>();
 
-  constructor(client: MqttClient, options: { timeoutMs?: number } = {}) {
+  constructor(client: ShadowMqtt, options: { timeoutMs?: number } = {}) {
     this.#client = client;
     this.#timeoutMs = options.timeoutMs ?? 5000;
     client.on("message", this.#onMessage);
@@ -72,7 +82,7 @@ export class ShadowClient {
     this.#client.off("message", this.#onMessage);
   }
 
-  async #request(
+  #request(
     thing: string,
     operation: ShadowOperation,
     body: JsonObject,
@@ -82,10 +92,11 @@ export class ShadowClient {
     const topic = shadowTopic(address, operation);
     const clientToken = options.clientToken ?? randomUUID();
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
-    await this.#subscribe(address, operation);
+    const key = `${topic}\n${clientToken}`;
 
+    // The timeout covers the subscription and the publish too: a client that is offline may
+    // hold either for as long as it stays offline.
     const answer = new Promise<ShadowAccepted>((resolve, reject) => {
-      const key = `${topic}\n${clientToken}`;
       const timer = setTimeout(() => {
         this.#pending.delete(key);
         reject(new ShadowTimeoutError(operation, topic, timeoutMs, clientToken));
@@ -99,13 +110,10 @@ export class ShadowClient {
         reject: (error) => (settle(), reject(error)),
       });
     });
-    // The answer may settle (a timeout) before the caller awaits it; it is returned, not dropped.
-    answer.catch(() => undefined);
-    try {
-      await this.#client.publishAsync(topic, JSON.stringify({ ...body, clientToken }), { qos: 1 });
-    } catch (error) {
-      this.#pending.get(`${topic}\n${clientToken}`)?.reject(error as Error);
-    }
+    const payload = JSON.stringify({ ...body, clientToken });
+    this.#subscribe(address, operation)
+      .then(() => this.#client.publishAsync(topic, payload, { qos: 1 }))
+      .catch((error: unknown) => this.#pending.get(key)?.reject(error as Error));
     return answer;
   }
 

@@ -1,0 +1,82 @@
+import { once } from "node:events";
+import { createServer } from "node:net";
+import type { AddressInfo, Server } from "node:net";
+import { Aedes } from "aedes";
+import { connectAsync } from "mqtt";
+import type { MqttClient } from "mqtt";
+import type { Component, ComponentHealth } from "../Component.js";
+import { FileShadowStore } from "../shadow/service/FileShadowStore.js";
+import { MemoryShadowStore } from "../shadow/service/MemoryShadowStore.js";
+import { ShadowService } from "../shadow/service/ShadowService.js";
+import type { ShadowServiceEvents } from "../shadow/service/ShadowService.js";
+
+export interface EmbeddedShadowBrokerOptions {
+  /** Loopback port; 0 picks a free one. */
+  readonly port: number;
+  /** Where shadows are kept across restarts; in memory when absent. */
+  readonly stateDir?: string;
+  readonly onIgnored?: (...args: ShadowServiceEvents["ignored"]) => void;
+  readonly onFailed?: (...args: ShadowServiceEvents["failed"]) => void;
+}
+
+/**
+ * An in-process MQTT broker (aedes) on loopback with the local shadow service on it: the
+ * device shadow for a rig or a newcomer without AWS.
+ */
+export class EmbeddedShadowBroker implements Component {
+  readonly name = "embedded-broker";
+  #broker: Aedes | undefined;
+  #server: Server | undefined;
+  #client: MqttClient | undefined;
+  #service: ShadowService | undefined;
+  #port = 0;
+
+  constructor(private readonly options: EmbeddedShadowBrokerOptions) {}
+
+  get url(): string {
+    return `mqtt://127.0.0.1:${this.#port}`;
+  }
+
+  async start(): Promise<void> {
+    const broker = (this.#broker = await Aedes.createBroker());
+    // Nagle off on the broker's side too: each shadow answer would otherwise wait ~40 ms.
+    const server = createServer((socket) => broker.handle(socket.setNoDelay(true)));
+    this.#server = server;
+    server.listen(this.options.port, "127.0.0.1");
+    await Promise.race([once(server, "listening"), once(server, "error").then(([e]) => {
+      throw e as Error;
+    })]);
+    this.#port = (server.address() as AddressInfo).port;
+
+    const client = await connectAsync(this.url, { clientId: "roadrig-shadow-service",
+      reconnectPeriod: 1000 });
+    (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
+    this.#client = client;
+    const store = this.options.stateDir === undefined
+      ? new MemoryShadowStore()
+      : new FileShadowStore(this.options.stateDir);
+    const service = (this.#service = new ShadowService({ client, store }));
+    if (this.options.onIgnored) service.on("ignored", this.options.onIgnored);
+    if (this.options.onFailed) service.on("failed", this.options.onFailed);
+    await service.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.#service?.stop();
+    await this.#client?.endAsync();
+    const broker = this.#broker;
+    if (broker !== undefined) await new Promise<void>((resolve) => broker.close(() => resolve()));
+    const server = this.#server;
+    if (server?.listening) {
+      server.close();
+      await once(server, "close");
+    }
+  }
+
+  health(): ComponentHealth {
+    return {
+      ok: this.#server?.listening === true && this.#client?.connected === true,
+      details: { url: this.url, clients: this.#broker?.connectedClients ?? 0 },
+    };
+  }
+}
