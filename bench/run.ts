@@ -12,6 +12,7 @@ const benches: Record<string, () => Promise<BenchModule>> = {
   "dbc-decode": () => import("./dbcDecode.js"),
   "mdf4-read": () => import("./mdf4Read.js"),
   pacing: () => import("./pacing.js"),
+  "s3-replay": () => import("./s3Replay.js"),
   "s3-throughput": () => import("./s3Throughput.js"),
 };
 

@@ -120,9 +120,7 @@ export async function runReplay(
     capture?.start();
     record.watch(replay);
     log.info({ sources: logs, outputs: flags.to, capture: flags.capture }, "replay started");
-    const summary = await withControls(replay, flags, settings.options);
-    record.summary = summary;
-    return summary;
+    record.summary = await withControls(replay, flags, settings.options);
   } finally {
     if (capture && capturing) {
       await lingerFor(capturing.lingerMs);
@@ -131,6 +129,11 @@ export async function runReplay(
     await Promise.allSettled([...outputs.map((o) => o.close()), ...readers.map((r) => r.close())]);
     warnOnUnderruns(record, log);
   }
+  const captureError = record.captureStats?.error;
+  if (captureError !== undefined) {
+    throw new Error(`capture to ${record.captureStats?.path}: ${captureError}`);
+  }
+  return record.summary;
 }
 
 interface ParsedFlags {
