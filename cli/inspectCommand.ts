@@ -25,8 +25,10 @@ export function registerInspectCommand(program: Command): void {
     .action(async (path: string, flags: { json?: boolean }) => {
       const reader = await openLog(path);
       try {
-        const description = reader.describe();
+        // After the scan: readers learn some facts (channels seen, every data block's
+        // compression) only by reading the records.
         const inventory = await scanLog(reader);
+        const description = reader.describe();
         const report = inspectReport(reader, description, inventory);
         process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report));
       } finally {

@@ -21,6 +21,59 @@ const DZ_HEADER_SIZE = 48;
 export const MAX_DZ_LENGTH = 64 * 1024 * 1024;
 const MAX_FRAGMENTS = 4_000_000;
 
+/** Where a leaf data block is linked from: its header is read only when it is needed. */
+interface DataRef {
+  link: number;
+  from: Origin;
+}
+
+/**
+ * The fragments of one data stream, resolved lazily: opening a file reads the DL/HL chain's
+ * links but not the header of every data block, which lie every few MiB through the file. Read
+ * through S3, reading them all at open would fetch the whole object before the first frame;
+ * read in stream order, each header arrives with the data behind it.
+ */
+export class FragmentList implements AsyncIterable<Fragment> {
+  private readonly resolved: (Fragment | undefined)[];
+
+  constructor(
+    private readonly blocks: BlockReader,
+    private readonly leaf: string,
+    private readonly refs: readonly DataRef[],
+  ) {
+    this.resolved = new Array<Fragment | undefined>(refs.length);
+  }
+
+  get count(): number {
+    return this.refs.length;
+  }
+
+  async at(index: number): Promise<Fragment> {
+    const known = this.resolved[index];
+    if (known !== undefined) return known;
+    const ref = this.refs[index];
+    if (ref === undefined) throw new RangeError(`no fragment ${index} of ${this.refs.length}`);
+    const fragment = await leafFragment(this.blocks, ref.link, this.leaf, ref.from);
+    this.resolved[index] = fragment;
+    return fragment;
+  }
+
+  async all(): Promise<Fragment[]> {
+    const out: Fragment[] = [];
+    for (let i = 0; i < this.refs.length; i++) out.push(await this.at(i));
+    return out;
+  }
+
+  /** The fragments resolved so far. */
+  known(): Fragment[] {
+    return this.resolved.filter((f): f is Fragment => f !== undefined);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Fragment> {
+    for (let i = 0; i < this.refs.length; i++) yield await this.at(i);
+  }
+}
+
 /**
  * The fragments of the data stream at `link` (dg_data or cn_data): a DT/SD, a DZ, a DL chain,
  * or an HL over a DL chain. `leaf` is the block type holding the data (`##DT` or `##SD`).
@@ -30,23 +83,29 @@ export async function listFragments(
   link: number,
   leaf: string,
   from: Origin,
-): Promise<Fragment[]> {
-  const out: Fragment[] = [];
-  if (link === 0) return out;
-  const head = await blocks.header(link, [leaf, "##DZ", "##DL", "##HL", "##RD"], from);
-  if (head.id === "##HL") {
-    const hl = await blocks.block(link, ["##HL"], from, 3);
-    await addList(blocks, hl.links[0] ?? 0, leaf, { where: "##HL", offset: link }, out);
-  } else if (head.id === "##DL") {
-    await addList(blocks, link, leaf, from, out);
-  } else {
-    out.push(await leafFragment(blocks, link, leaf, from));
+): Promise<FragmentList> {
+  const refs: DataRef[] = [];
+  if (link !== 0) {
+    const head = await blocks.header(link, [leaf, "##DZ", "##DL", "##HL", "##RD"], from);
+    if (head.id === "##HL") {
+      const hl = await blocks.block(link, ["##HL"], from, 3);
+      await addList(blocks, hl.links[0] ?? 0, leaf, { where: "##HL", offset: link }, refs);
+    } else if (head.id === "##DL") {
+      await addList(blocks, link, leaf, from, refs);
+    } else {
+      refs.push({ link, from });
+    }
   }
-  return out;
+  return new FragmentList(blocks, leaf, refs);
 }
 
-async function addList(blocks: BlockReader, first: number, leaf: string, from: Origin,
-  out: Fragment[]): Promise<void> {
+async function addList(
+  blocks: BlockReader,
+  first: number,
+  leaf: string,
+  from: Origin,
+  out: DataRef[],
+): Promise<void> {
   for await (const dl of walkChain(blocks, first, "##DL", from, 8)) {
     const count = dl.view.getUint32(4, true);
     if (count > dl.links.length - 1) {
@@ -58,7 +117,11 @@ async function addList(blocks: BlockReader, first: number, leaf: string, from: O
         throw blocks.fail("##DL", dl.offset, `expected at most ${MAX_FRAGMENTS} data blocks`);
       }
       const data = dl.links[i] ?? 0;
-      if (data !== 0) out.push(await leafFragment(blocks, data, leaf, here));
+      if (data !== 0) {
+        // Links are checked now, headers when the stream reaches them.
+        blocks.checkLink(data, [leaf, "##DZ", "##RD"], here);
+        out.push({ link: data, from: here });
+      }
     }
   }
 }

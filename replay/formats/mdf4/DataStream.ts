@@ -14,15 +14,18 @@ const inflateAsync = promisify(inflate);
  */
 export function dataChunks(
   blocks: BlockReader,
-  fragments: readonly Fragment[],
+  fragments: Iterable<Fragment> | AsyncIterable<Fragment>,
   window: number,
 ): AsyncGenerator<Uint8Array> {
   return readAhead(rawChunks(blocks, fragments, window));
 }
 
-async function* rawChunks(blocks: BlockReader, fragments: readonly Fragment[], window: number):
-  AsyncGenerator<Uint8Array> {
-  for (const f of fragments) {
+async function* rawChunks(
+  blocks: BlockReader,
+  fragments: Iterable<Fragment> | AsyncIterable<Fragment>,
+  window: number,
+): AsyncGenerator<Uint8Array> {
+  for await (const f of fragments) {
     if (f.zipType < 0) {
       for (let pos = 0; pos < f.length; pos += window) {
         const n = Math.min(window, f.length - pos);

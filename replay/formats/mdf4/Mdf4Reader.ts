@@ -6,7 +6,7 @@ import { canDataGroupRecords } from "./canDataGroupRecords.js";
 import { CanGroupDecoder, canLayout } from "./CanGroupDecoder.js";
 import { fitsRecord } from "./ChannelReader.js";
 import { describeConversion } from "./Conversion.js";
-import { listFragments, type Fragment } from "./DataFragments.js";
+import { listFragments, type Fragment, type FragmentList } from "./DataFragments.js";
 import { dataChunks } from "./DataStream.js";
 import { readHeader, type Mdf4Header } from "./Mdf4Header.js";
 import {
@@ -44,7 +44,7 @@ export class Mdf4Reader implements LogReader {
     private readonly blocks: BlockReader,
     readonly header: Mdf4Header,
     readonly dataGroups: Mdf4DataGroup[],
-    private readonly fragments: Fragment[][],
+    private readonly fragments: FragmentList[],
   ) {
     this.name = source.name;
     this.startNs = header.startNs;
@@ -55,12 +55,17 @@ export class Mdf4Reader implements LogReader {
     const header = await readHeader(blocks);
     blocks.strictLengths = header.finalized;
     const dataGroups = await readDataGroups(blocks, header.firstDataGroup);
-    const fragments: Fragment[][] = [];
+    const fragments: FragmentList[] = [];
     for (const dg of dataGroups) {
-      fragments.push(await listFragments(blocks, dg.dataLink, "##DT",
-        { where: "##DG", offset: dg.offset }));
+      const list = await listFragments(blocks, dg.dataLink, "##DT",
+        { where: "##DG", offset: dg.offset });
+      // The first block tells the compression; the rest are read when the stream gets there.
+      if (list.count > 0) await list.at(0);
+      if (!header.finalized && list.count > 0) {
+        extendLastBlock(blocks, await list.at(list.count - 1));
+      }
+      fragments.push(list);
     }
-    if (!header.finalized) extendLastBlock(blocks, fragments);
     return new Mdf4Reader(source, blocks, header, dataGroups, fragments);
   }
 
@@ -69,10 +74,13 @@ export class Mdf4Reader implements LogReader {
     return this.dataGroups.flatMap((dg) => dg.groups);
   }
 
-  /** Compression of the data blocks: `none`, `deflate`, `transposed-deflate`. */
+  /**
+   * Compression of the data blocks: `none`, `deflate`, `transposed-deflate`. Block headers are
+   * read lazily: before a full read this knows each data group's first block only.
+   */
   get compression(): string[] {
     const kinds = new Set<string>();
-    for (const f of this.fragments.flat()) {
+    for (const f of this.fragments.flatMap((list) => list.known())) {
       kinds.add(f.zipType < 0 ? "none" : f.zipType === 0 ? "deflate" : "transposed-deflate");
     }
     return [...kinds];
@@ -101,12 +109,12 @@ export class Mdf4Reader implements LogReader {
   async *batches(options: ReadOptions = {}): AsyncGenerator<readonly LogRecord[]> {
     const sources: AsyncIterable<LogRecord[]>[] = [];
     const perGroup = this.dataGroups.map((dg) => this.canDecoders(dg));
-    const active = perGroup.filter((d, i) => d.length > 0 && (this.fragments[i]?.length ?? 0) > 0);
+    const active = perGroup.filter((d, i) => d.length > 0 && (this.fragments[i]?.count ?? 0) > 0);
     const window = windowFor(active.length);
     for (const [i, dg] of this.dataGroups.entries()) {
       const decoders = perGroup[i] ?? [];
-      const fragments = this.fragments[i] ?? [];
-      if (decoders.length === 0 || fragments.length === 0) continue;
+      const fragments = this.fragments[i];
+      if (decoders.length === 0 || fragments === undefined || fragments.count === 0) continue;
       await this.attachVlsd(dg, decoders);
       sources.push(canDataGroupRecords(this.blocks, dg, fragments, decoders, window));
     }
@@ -135,8 +143,9 @@ export class Mdf4Reader implements LogReader {
     const vlsd = await this.vlsdTarget(dg, ch);
     if (vlsd?.kind === "group") handlers.set(vlsd.recordId, decoder.vlsdHandler());
     if (vlsd?.kind === "sd") decoder.sd = vlsd.reader;
-    const fragments = this.fragments[dg.index] ?? [];
-    if (ch.type === 1 && vlsd === undefined && fragments.some((f) => f.length > 0)) {
+    const fragments = this.fragments[dg.index];
+    if (fragments === undefined) throw new RangeError(`no data group ${dg.index} in ${this.name}`);
+    if (ch.type === 1 && vlsd === undefined && (await fragments.all()).some((f) => f.length > 0)) {
       throw this.blocks.fail("##CN", ch.offset, `expected cn_data of VLSD channel ${ch.name}, found 0`);
     }
     const chunks = dataChunks(this.blocks, fragments, MAX_WINDOW);
@@ -198,7 +207,7 @@ export class Mdf4Reader implements LogReader {
       }
       return { kind: "group", recordId: cg.recordId };
     }
-    const fragments = await listFragments(this.blocks, ch.dataLink, "##SD", here);
+    const fragments = await (await listFragments(this.blocks, ch.dataLink, "##SD", here)).all();
     return { kind: "sd", reader: new StreamReader(this.blocks, fragments, MIN_WINDOW, "##SD") };
   }
 }
@@ -212,12 +221,9 @@ export function openMdf4(source: ByteSource): Promise<Mdf4Reader> {
  * An unfinalized file (`UnFinMF `) was cut off while the logger appended to its last data
  * block, whose length field still holds an old value: that block runs to the end of the file.
  */
-function extendLastBlock(blocks: BlockReader, fragments: Fragment[][]): void {
-  for (const list of fragments) {
-    const last = list[list.length - 1];
-    if (last && last.zipType < 0 && last.blockOffset === blocks.highestBlock) {
-      last.length = last.storedLength = blocks.size - last.dataOffset;
-    }
+function extendLastBlock(blocks: BlockReader, last: Fragment): void {
+  if (last.zipType < 0 && last.blockOffset === blocks.highestBlock) {
+    last.length = last.storedLength = blocks.size - last.dataOffset;
   }
 }
 

@@ -1,7 +1,7 @@
 import type { LogRecord } from "../LogRecord.js";
 import type { BlockReader } from "./BlockReader.js";
 import { PENDING, type CanGroupDecoder } from "./CanGroupDecoder.js";
-import type { Fragment } from "./DataFragments.js";
+import type { FragmentList } from "./DataFragments.js";
 import { dataChunks } from "./DataStream.js";
 import type { Mdf4DataGroup } from "./Mdf4Structure.js";
 import { scanRecords, type RecordHandler } from "./scanRecords.js";
@@ -17,7 +17,7 @@ import { scanRecords, type RecordHandler } from "./scanRecords.js";
 export async function* canDataGroupRecords(
   blocks: BlockReader,
   dg: Mdf4DataGroup,
-  fragments: readonly Fragment[],
+  fragments: FragmentList,
   decoders: readonly CanGroupDecoder[],
   window: number,
 ): AsyncGenerator<LogRecord[]> {
