@@ -117,7 +117,9 @@ export class ReadAhead {
 
 function assemble(parts: Uint8Array[], skip: number, length: number): Uint8Array {
   const only = parts[0];
-  if (parts.length === 1 && only !== undefined) return only.subarray(skip, skip + length);
+  // A copy, not a view: readers keep views of what they read (frame payloads), and a view would
+  // pin the whole chunk (MiBs) for as long as any frame from it is alive downstream.
+  if (parts.length === 1 && only !== undefined) return only.slice(skip, skip + length);
   const out = new Uint8Array(length);
   let pos = 0;
   let from = skip;
