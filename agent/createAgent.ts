@@ -36,28 +36,30 @@ export async function createAgent(
   const components: Component[] = [];
 
   let broker: EmbeddedShadowBroker | undefined;
-  let ecu: SimulatedBodyEcu | undefined;
   if (config.embedded !== undefined) {
     const { port, stateDir } = config.embedded;
     broker = new EmbeddedShadowBroker(stateDir === undefined ? { port } : { port, stateDir });
     components.push(broker);
-    if (config.embedded.simulatedEcu) {
-      const bus = openCanBus(config.can.bus, "simulated-ecu");
-      ecu = new SimulatedBodyEcu({ bus, dbc, map: config.body, channel: config.can.channel });
-      components.push(new SimulatedEcuComponent(ecu, bus));
-    }
   }
 
   const bus = openCanBus(config.can.bus, "agent");
   const body = new BodyController({ bus, dbc, map: config.body, channel: config.can.channel,
     confirmTimeoutMs: config.confirmTimeoutMs });
+  components.push(new BodyComponent(body, bus));
+  let ecu: SimulatedBodyEcu | undefined;
+  if (config.embedded?.simulatedEcu === true) {
+    // After the body controller, which then hears the simulated ECU's first status.
+    const ecuBus = openCanBus(config.can.bus, "simulated-ecu");
+    ecu = new SimulatedBodyEcu({ bus: ecuBus, dbc, map: config.body, channel: config.can.channel });
+    components.push(new SimulatedEcuComponent(ecu, ecuBus));
+  }
   const link = createMqttLink(config);
   const address = config.shadowName === undefined
     ? { thing: config.thing }
     : { thing: config.thing, shadowName: config.shadowName };
   const sync = new ShadowSync({ link, address, body, requestTimeoutMs: config.requestTimeoutMs });
   // Stopped in reverse: the sync finishes its reports before the link goes down.
-  components.push(new BodyComponent(body, bus), new MqttLinkComponent(link), sync, ...extra);
+  components.push(new MqttLinkComponent(link), sync, ...extra);
 
   const agent = new Agent(components);
   return {

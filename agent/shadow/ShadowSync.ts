@@ -130,6 +130,7 @@ export class ShadowSync extends EventEmitter<ShadowSyncEvents> implements Compon
     if (isAccepted) {
       this.#gate.observe(body.version);
       this.#version = Math.max(this.#version, body.version);
+      if (parsed.operation === "update") this.#clearMet(body.state);
       return;
     }
     this.#onDelta(topic, body);
@@ -150,6 +151,23 @@ export class ShadowSync extends EventEmitter<ShadowSyncEvents> implements Compon
     // Acting starts at once; only the reports wait their turn in the queue.
     const outcomes = Promise.all(Object.entries(state).map(([k, v]) => this.#body.apply(k, v)));
     this.#enqueue("report", async () => this.#reportOutcomes(await outcomes));
+  }
+
+  /**
+   * A desired value the body already shows gets no delta, so it would stay in desired for good
+   * and turn into a delta the moment a hand changes the body: it is cleared like any other.
+   */
+  #clearMet(state: JsonValue | undefined): void {
+    if (!isJsonObject(state) || !isJsonObject(state.desired)) return;
+    const body = this.#body.snapshot();
+    const met = new Map<string, JsonValue>();
+    for (const [field, value] of Object.entries(state.desired)) {
+      if (value !== null && sameAt(body, field, value)) met.set(field, value);
+    }
+    if (met.size === 0) return;
+    const reported: JsonObject = {};
+    for (const [field, value] of met) setKey(reported, field, value);
+    this.#enqueue("report", () => this.#reportAndClear(reported, met, {}));
   }
 
   #parse(topic: string, payload: Buffer): { version: number; state?: JsonValue } | undefined {

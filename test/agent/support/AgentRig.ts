@@ -30,7 +30,7 @@ export interface AgentRigOptions {
  */
 export class AgentRig {
   private constructor(
-    readonly parts: AgentParts,
+    public parts: AgentParts,
     readonly ecu: SimulatedBodyEcu,
     readonly ecuBus: CanBus,
     readonly app: ShadowClient,
@@ -57,7 +57,6 @@ export class AgentRig {
     const ecuBus = VirtualBus.endpoint(busName, "ecu");
     const ecu = new SimulatedBodyEcu({ bus: ecuBus, dbc, map: config.body, channel: "can1",
       actuationMs: options.actuationMs ?? 0 });
-    ecu.start();
     const parts = await createAgent(withoutEmbedded);
     const watcher = new ShadowWatcher(options.app);
     const prefix = `$aws/things/${thing}/shadow` +
@@ -66,8 +65,45 @@ export class AgentRig {
     const app = new ShadowClient(options.app, { timeoutMs: 5000 });
     const synced = new Promise<void>((resolve) => parts.sync.once("synced", () => resolve()));
     await parts.agent.start();
+    // Started once the agent listens, so that its first status (and speed) is not lost.
+    ecu.start();
     await synced;
     return new AgentRig(parts, ecu, ecuBus, app, watcher, withoutEmbedded);
+  }
+
+  /** The agent stops (as a TCU powering down) and starts again with the same configuration. */
+  async restartAgent(between: () => Promise<void>): Promise<void> {
+    await this.parts.agent.stop();
+    await between();
+    this.parts = await createAgent(this.config);
+    const synced = new Promise<void>((resolve) => this.parts.sync.once("synced", () => resolve()));
+    await this.parts.agent.start();
+    await synced;
+  }
+
+  /** Resolves with the next frame of `message` the agent sends on the bus. */
+  nextCommand(): Promise<Uint8Array> {
+    const id = this.commandId;
+    return new Promise((resolve) => {
+      const off = this.ecuBus.onFrame((frame) => {
+        if (frame.id !== id) return;
+        off();
+        resolve(frame.data);
+      });
+    });
+  }
+
+  /** Counts the agent's command frames from now on. */
+  countCommands(): { readonly count: number } {
+    const counter = { count: 0 };
+    this.ecuBus.onFrame((frame) => {
+      if (frame.id === this.commandId) counter.count++;
+    });
+    return counter;
+  }
+
+  get commandId(): number {
+    return 0x3b0;
   }
 
   get thing(): string {

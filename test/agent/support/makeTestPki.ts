@@ -28,17 +28,23 @@ export async function makeTestPki(dir: string, clientName: string): Promise<Test
   await writeFile(at("server.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
   await writeFile(at("client.ext"), "extendedKeyUsage=clientAuth\n");
   await Promise.all([
-    sign(at, "server", "/CN=localhost"),
-    sign(at, "client", `/CN=${clientName}`),
+    sign(at, "server", "/CN=localhost", 1),
+    sign(at, "client", `/CN=${clientName}`, 2),
   ]);
   return { ca: at("ca.pem"), serverCert: at("server.pem"), serverKey: at("server.key"),
     clientCert: at("client.pem"), clientKey: at("client.key") };
 }
 
-async function sign(at: (name: string) => string, name: string, subject: string): Promise<void> {
+// Serial numbers are given: -CAcreateserial would share one serial file between the two.
+async function sign(
+  at: (name: string) => string,
+  name: string,
+  subject: string,
+  serial: number,
+): Promise<void> {
   await run("openssl", ["req", "-new", "-key", at(`${name}.key`), "-subj", subject,
     "-out", at(`${name}.csr`)]);
   await run("openssl", ["x509", "-req", "-in", at(`${name}.csr`), "-CA", at("ca.pem"),
-    "-CAkey", at("ca.key"), "-CAcreateserial", "-days", "2", "-extfile", at(`${name}.ext`),
+    "-CAkey", at("ca.key"), "-set_serial", String(serial), "-days", "2", "-extfile", at(`${name}.ext`),
     "-out", at(`${name}.pem`)]);
 }
