@@ -14,6 +14,8 @@ const benches: Record<string, () => Promise<BenchModule>> = {
   pacing: () => import("./pacing.js"),
   "s3-replay": () => import("./s3Replay.js"),
   "s3-throughput": () => import("./s3Throughput.js"),
+  "telemetry-filter": () => import("./telemetryFilter.js"),
+  "telemetry-agent": () => import("./telemetryAgent.js"),
 };
 
 async function main(argv: readonly string[]): Promise<number> {

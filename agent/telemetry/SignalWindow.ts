@@ -23,9 +23,12 @@ export class SignalWindow {
 
   /** Adds a sample; returns the window it closed, if any. */
   add(t: number, value: number, outOfRange: boolean): WindowRecord | undefined {
-    const start = t - (t % this.ms);
-    const closed = start !== this.start ? this.close() : undefined;
-    if (this.count === 0) this.start = start;
+    let closed: WindowRecord | undefined;
+    // Most samples fall in the open window; the modulo is only worked out when one does not.
+    if (!(t >= this.start && t < this.start + this.ms)) {
+      closed = this.close();
+      this.start = t - (t % this.ms);
+    }
     this.count++;
     if (value < this.min) this.min = value;
     if (value > this.max) this.max = value;
