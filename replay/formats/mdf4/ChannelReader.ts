@@ -35,6 +35,7 @@ export function rawReader(ch: Mdf4Channel): RawReader | undefined {
     const fast = alignedReader(at, bitCount, le, signed);
     if (fast) return fast;
   }
+  if (bitOffset + bitCount <= 32) return bitFieldReader(at, bitOffset, bitCount, le, signed);
   if (bitOffset + bitCount <= 53) return smallReader(at, bitOffset, bitCount, le, signed);
   return bigReader(at, bitOffset, bitCount, le, signed);
 }
@@ -83,17 +84,49 @@ function safe(v: bigint): number | bigint {
   return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
 }
 
+/**
+ * Bit fields within 32 bits (bus logging's IDE, DLC, EDL, BRS, ESI, Dir and 29-bit IDs): one
+ * 32-bit read and shifts. The general byte loop below cost a quarter of a CAN log's read time.
+ */
+function bitFieldReader(at: number, bitOffset: number, bits: number, le: boolean,
+  signed: boolean): RawReader {
+  const span = Math.ceil((bitOffset + bits) / 8);
+  const mask = bits === 32 ? 0xffffffff : 2 ** bits - 1;
+  const signShift = 32 - bits;
+  const extract = (word: number): number => {
+    const value = (word >>> bitOffset) & mask;
+    return signed ? (value << signShift) >> signShift : value >>> 0;
+  };
+  if (span === 1) return (b, _v, p) => extract(b[p + at] as number);
+  if (span === 4) return (_b, v, p) => extract(v.getUint32(p + at, le));
+  if (span === 2) {
+    return le
+      ? (_b, v, p) => extract(v.getUint16(p + at, true))
+      : (_b, v, p) => extract(v.getUint16(p + at, false));
+  }
+  // Three bytes: assemble them in the field's byte order.
+  return le
+    ? (b, _v, p) => extract((b[p + at] as number) | ((b[p + at + 1] as number) << 8) |
+      ((b[p + at + 2] as number) << 16))
+    : (b, _v, p) => extract(((b[p + at] as number) << 16) | ((b[p + at + 1] as number) << 8) |
+      (b[p + at + 2] as number));
+}
+
 function smallReader(at: number, bitOffset: number, bits: number, le: boolean, signed: boolean):
   RawReader {
   const span = Math.ceil((bitOffset + bits) / 8);
   const div = 2 ** bitOffset;
   const mod = 2 ** bits;
   const half = mod / 2;
+  // The most significant byte contributes only the field's bits: its other bits could push the
+  // sum past 2^53, where doubles stop being exact (a 49-bit field spans 7 bytes, 56 bits).
+  const topMask = (1 << (bitOffset + bits - 8 * (span - 1))) - 1;
+  const top = le ? span - 1 : 0;
   return (b, _v, p) => {
-    let acc = 0;
     const base = p + at;
-    if (le) for (let i = span - 1; i >= 0; i--) acc = acc * 256 + (b[base + i] ?? 0);
-    else for (let i = 0; i < span; i++) acc = acc * 256 + (b[base + i] ?? 0);
+    let acc = (b[base + top] ?? 0) & topMask;
+    if (le) for (let i = span - 2; i >= 0; i--) acc = acc * 256 + (b[base + i] ?? 0);
+    else for (let i = 1; i < span; i++) acc = acc * 256 + (b[base + i] ?? 0);
     let value = Math.floor(acc / div) % mod;
     if (signed && value >= half) value -= mod;
     return value;

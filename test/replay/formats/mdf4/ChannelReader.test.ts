@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { rawReader } from "../../../../replay/formats/mdf4/ChannelReader.js";
 import { IDENTITY } from "../../../../replay/formats/mdf4/Conversion.js";
@@ -43,5 +44,36 @@ describe("rawReader", () => {
   it("reads a 60-bit field exactly as a bigint", () => {
     const bytes = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f];
     expect(read(channel(0, 0, 0, 60), bytes)).toBe((1n << 60n) - 1n);
+  });
+});
+
+/** Reference: the field as a BigInt over its bytes in the field's byte order, then bit slicing. */
+function reference(bytes: Uint8Array, at: number, bitOffset: number, bits: number, le: boolean,
+  signed: boolean): number {
+  const span = Math.ceil((bitOffset + bits) / 8);
+  let acc = 0n;
+  for (let i = 0; i < span; i++) {
+    const byte = bytes[at + (le ? span - 1 - i : i)] ?? 0;
+    acc = (acc << 8n) | BigInt(byte);
+  }
+  const value = BigInt.asUintN(bits, acc >> BigInt(bitOffset));
+  return Number(signed ? BigInt.asIntN(bits, value) : value);
+}
+
+describe("rawReader on bit fields", () => {
+  it("agrees with a BigInt reference for every field within 53 bits (both byte orders)", () => {
+    fc.assert(fc.property(
+      fc.uint8Array({ minLength: 16, maxLength: 16 }),
+      fc.integer({ min: 0, max: 8 }),
+      fc.integer({ min: 0, max: 7 }),
+      fc.integer({ min: 1, max: 45 }),
+      fc.boolean(),
+      fc.boolean(),
+      (bytes, at, bitOffset, bits, le, signed) => {
+        const dataType = (signed ? 2 : 0) + (le ? 0 : 1);
+        const got = read(channel(dataType, at, bitOffset, bits), [...bytes]);
+        expect(got).toBe(reference(bytes, at, bitOffset, bits, le, signed));
+      },
+    ), { numRuns: 3000 });
   });
 });
