@@ -13,6 +13,7 @@ export class BatchCollector {
   private constructor(private readonly client: MqttClient) {
     client.on("message", (topic, payload) => {
       this.batches.push({ ...decodePayload(payload), topic });
+      this.sizes.push(payload.length);
       for (const w of [...this.waiters]) {
         if (w.test()) {
           this.waiters.splice(this.waiters.indexOf(w), 1);
@@ -23,10 +24,17 @@ export class BatchCollector {
   }
 
   static async start(url: string, topic: string): Promise<BatchCollector> {
-    const client = await mqtt.connectAsync(url, { reconnectPeriod: 0 });
+    return BatchCollector.attach(await mqtt.connectAsync(url, { reconnectPeriod: 0 }), topic);
+  }
+
+  /** Collects with a client the test connected (e.g. with a client certificate). */
+  static async attach(client: MqttClient, topic: string): Promise<BatchCollector> {
     await client.subscribeAsync(topic, { qos: 1 });
     return new BatchCollector(client);
   }
+
+  /** Payload sizes as they arrived. */
+  readonly sizes: number[] = [];
 
   /** Resolves once `test` holds; rejects after `ms` with what arrived, for the failure message. */
   until(test: () => boolean, ms = 20_000): Promise<void> {
