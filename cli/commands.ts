@@ -1,9 +1,11 @@
 import type { Command } from "commander";
+import { registerAgentCommand } from "./agentCommand.js";
 import { registerCacheCommand } from "./cacheCommand.js";
 import { registerDbcCommand } from "./dbcCommand.js";
 import { registerDemoCommand } from "./demoCommand.js";
 import { registerInspectCommand } from "./inspectCommand.js";
 import { registerReplayCommand } from "./replayCommand.js";
+import { registerShadowCommand } from "./shadowCommand.js";
 
 /** Adds every subcommand to the program. */
 export function registerCommands(program: Command): void {
@@ -18,4 +20,6 @@ export function registerCommands(program: Command): void {
   registerDemoCommand(program);
   registerDbcCommand(program);
   registerCacheCommand(program);
+  registerAgentCommand(program);
+  registerShadowCommand(program);
 }

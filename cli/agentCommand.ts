@@ -1,0 +1,95 @@
+import type { Command } from "commander";
+import type { Logger } from "pino";
+import { createAgent } from "../agent/createAgent.js";
+import type { AgentParts } from "../agent/createAgent.js";
+import type { AgentConfig } from "../config/AgentConfig.js";
+import { defaultAgentConfig, EMBEDDED_PORT } from "../config/defaultAgentConfig.js";
+import { loadAgentConfig } from "../config/loadAgentConfig.js";
+import { createLogger } from "./logger.js";
+import type { LogFormat } from "./logger.js";
+import { UsageError } from "./UsageError.js";
+
+interface AgentFlags {
+  config?: string;
+  port: string;
+  stateDir?: string;
+}
+
+/**
+ * `roadrig agent`: keeps the body in step with the device shadow until SIGINT or SIGTERM.
+ * Without a configuration it runs the embedded default: a local shadow service on an in-process
+ * broker on loopback, and a simulated body ECU on a virtual bus.
+ */
+export function registerAgentCommand(program: Command): void {
+  program
+    .command("agent")
+    .description("run the agent (no --config: embedded broker, shadow service and simulated ECU)")
+    .option("--config <file>", "agent configuration (JSON)")
+    .option("--port <port>", "embedded broker's loopback port", String(EMBEDDED_PORT))
+    .option("--state-dir <dir>", "keep the embedded shadow service's documents here")
+    .action(async (flags: AgentFlags) => {
+      const globals = program.opts<{ logLevel: string; logFormat?: LogFormat }>();
+      const log = createLogger({ level: globals.logLevel,
+        ...(globals.logFormat ? { format: globals.logFormat } : {}) });
+      const config = await configFor(flags);
+      const parts = await createAgent(config);
+      logEvents(parts, log.child({ thing: config.thing }));
+      await parts.agent.start();
+      log.info({ thing: config.thing, shadowName: config.shadowName,
+        broker: describeBroker(config), embedded: config.embedded !== undefined },
+      "agent running");
+      await stopSignal();
+      log.info("agent stopping");
+      await parts.agent.stop();
+    });
+}
+
+async function configFor(flags: AgentFlags): Promise<AgentConfig> {
+  if (flags.config !== undefined) return loadAgentConfig(flags.config);
+  const port = Number(flags.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`--port: expected a port number, found '${flags.port}'`);
+  }
+  const config = defaultAgentConfig(port);
+  if (flags.stateDir === undefined || config.embedded === undefined) return config;
+  return { ...config, embedded: { ...config.embedded, stateDir: flags.stateDir } };
+}
+
+function describeBroker(config: AgentConfig): string {
+  return config.mqtt.transport === "mqtt"
+    ? config.mqtt.url
+    : `${config.mqtt.endpoint}:${config.mqtt.port ?? 8883}`;
+}
+
+/** The program's logging of what the agent's parts report; the parts themselves never log. */
+function logEvents(parts: AgentParts, log: Logger): void {
+  parts.link.on("connect", (sessionPresent) => log.info({ sessionPresent }, "mqtt connected"));
+  parts.link.on("disconnect", (reason) => log.warn({ reason }, "mqtt disconnected"));
+  parts.sync.on("synced", (version) => log.info({ version }, "shadow synced"));
+  parts.sync.on("stale", (version, lastSeen) =>
+    log.info({ version, lastSeen }, "stale delta ignored"));
+  parts.sync.on("refused", (topic, reason) => log.warn({ topic, reason }, "message refused"));
+  parts.sync.on("failed", (err, during) => log.error({ err, during }, "shadow request failed"));
+  parts.sync.on("outcome", (outcome) => {
+    if (outcome.ok) {
+      log.info({ field: outcome.field, value: outcome.reported }, "body state reported");
+    } else {
+      log.warn({ field: outcome.field, desired: outcome.desired, code: outcome.code,
+        reason: outcome.reason }, "desired value refused");
+    }
+  });
+  parts.body.on("changed", (field, value) =>
+    log.info({ field, value }, "body changed without a command"));
+}
+
+function stopSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}
