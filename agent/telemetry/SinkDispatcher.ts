@@ -1,4 +1,4 @@
-import type { Sink } from "./Sink.js";
+import type { Sink, SinkMessage } from "./Sink.js";
 import { SinkUnavailableError } from "./SinkUnavailableError.js";
 import type { Spool } from "./Spool.js";
 import type { SpoolEntry } from "./SpoolEntry.js";
@@ -92,7 +92,7 @@ export class SinkDispatcher {
     const payload = this.spool.read(entry);
     const started = performance.now();
     this.inFlight++;
-    this.sink.send({ topic: route.topic, key: this.key, payload, seq: entry.seq }).then(
+    this.attempt({ topic: route.topic, key: this.key, payload, seq: entry.seq }).then(
       () => {
         this.inFlight--;
         this.backoffMs = MIN_BACKOFF_MS;
@@ -113,6 +113,15 @@ export class SinkDispatcher {
         this.kick();
       },
     );
+  }
+
+  /** A sink that throws instead of rejecting still only fails this one send. */
+  private attempt(message: SinkMessage): Promise<void> {
+    try {
+      return this.sink.send(message);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   private wait(ms: number): void {

@@ -13,7 +13,7 @@ import type { SpoolEntry } from "./SpoolEntry.js";
 import { StreamFilter, type Emit } from "./StreamFilter.js";
 import type { TelemetryBatch } from "./TelemetryBatch.js";
 import type { StreamConfig, TelemetryConfig } from "./TelemetryConfig.js";
-import type { TelemetryEvents } from "./TelemetryEvents.js";
+import type { DropReason, TelemetryEvents } from "./TelemetryEvents.js";
 import {
   emptyStreamMetrics, type BusMetrics, type StreamMetrics, type TelemetryMetrics,
 } from "./TelemetryMetrics.js";
@@ -38,8 +38,6 @@ export interface TelemetryHealth {
   /** Ms since the last frame, or undefined before the first. */
   lastFrameAgeMs: number | undefined;
 }
-
-type DropReason = "evicted" | "refused" | "too-large";
 
 interface Lane {
   bus: string;
@@ -262,7 +260,16 @@ export class TelemetryPipeline extends EventEmitter<TelemetryEvents> {
         pending.unshift(part.slice(0, half), part.slice(half));
         continue;
       }
-      const { entry, evicted } = spool.append(stream, priority, payload);
+      let appended: ReturnType<Spool["append"]>;
+      try {
+        appended = spool.append(stream, priority, payload);
+      } catch (error) {
+        // The frame path must not throw: a batch the disk refused is reported and counted.
+        const err = error instanceof Error ? error : new Error(String(error));
+        this.drop(s, undefined, payload.length, "spool-error", err);
+        continue;
+      }
+      const { entry, evicted } = appended;
       for (const victim of evicted) {
         const owner = this.streams.get(victim.stream);
         if (owner) this.drop(owner, victim.seq, victim.size, "evicted");
@@ -278,11 +285,19 @@ export class TelemetryPipeline extends EventEmitter<TelemetryEvents> {
     this.kick();
   }
 
-  private drop(s: StreamState, seq: number | undefined, bytes: number, reason: DropReason): void {
+  private drop(
+    s: StreamState,
+    seq: number | undefined,
+    bytes: number,
+    reason: DropReason,
+    error?: Error,
+  ): void {
     s.metrics.batchesDropped++;
     s.metrics.bytesDropped += bytes;
     const stream = s.config.name;
-    this.emit("dropped", { stream, ...(seq !== undefined ? { seq } : {}), bytes, reason });
+    this.emit("dropped", {
+      stream, bytes, reason, ...(seq !== undefined ? { seq } : {}), ...(error ? { error } : {}),
+    });
   }
 
   private dispatcher(sink: Sink, bucket: TokenBucket): SinkDispatcher {
