@@ -63,8 +63,8 @@ export function decodeBinaryBatch(bytes: Uint8Array): TelemetryBatch {
   const stream = s();
   const vehicle = s();
   const idCount = r.varint();
-  const identifiers: Record<string, string> = {};
-  for (let i = 0; i < idCount; i++) identifiers[s()] = s();
+  // fromEntries defines own properties: a key "__proto__" stays data, not a prototype.
+  const identifiers = Object.fromEntries(Array.from({ length: idCount }, () => [s(), s()]));
   const records = Array.from({ length: r.varint() }, () => readRecord(r, s));
   return {
     v: 1, stream, seq, vehicle, createdAt, records,

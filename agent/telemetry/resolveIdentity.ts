@@ -17,9 +17,8 @@ export function resolveIdentity(config: IdentityConfig | undefined): VehicleIden
   const salt = config.hashSalt;
   const hide = (value: string) =>
     salt === undefined ? value : createHmac("sha256", salt).update(value, "utf8").digest("hex");
-  const identifiers: Record<string, string> = {};
-  for (const [key, value] of Object.entries(config.identifiers ?? {})) {
-    identifiers[key] = hide(value);
-  }
+  const identifiers = Object.fromEntries(
+    Object.entries(config.identifiers ?? {}).map(([key, value]) => [key, hide(value)]),
+  );
   return { vehicle: hide(config.vin), identifiers };
 }

@@ -54,6 +54,16 @@ describe("payload forms", () => {
     expect(binary * 4).toBeLessThan(json);
   });
 
+  it("keeps an identifier named __proto__ as data", () => {
+    const b: TelemetryBatch = {
+      v: 1, stream: "s", seq: 1, vehicle: "v", createdAt: 0, records: [],
+      identifiers: JSON.parse('{"__proto__":"x","imei":"1"}') as Record<string, string>,
+    };
+    const decoded = decodePayload(encodePayload(b, "binary", "none"));
+    expect(Object.getPrototypeOf(decoded.identifiers)).toBe(Object.prototype);
+    expect(Object.entries(decoded.identifiers ?? {})).toEqual([["__proto__", "x"], ["imei", "1"]]);
+  });
+
   it("reports a truncated binary payload with its byte offset", () => {
     const b: TelemetryBatch = { v: 1, stream: "s", seq: 1, vehicle: "v", createdAt: 0, records: [] };
     const bytes = encodePayload(b, "binary", "none");
