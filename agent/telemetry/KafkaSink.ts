@@ -6,7 +6,7 @@ import type { KafkaSinkConfig } from "./TelemetryConfig.js";
 
 const CONNECT_TIMEOUT_MS = 5000;
 const RECONNECT_MS = 1000;
-const POLL_MS = 5;
+const POLL_MS = 1;
 
 interface Pending {
   resolve(): void;
@@ -112,8 +112,9 @@ export class KafkaSink implements Sink {
   }
 
   /**
-   * Delivery reports arrive only when the producer is polled. Polling every 5 ms costs an idle
-   * agent about 2 % of a core, so the timer runs only while a delivery is awaited.
+   * Delivery reports arrive only when the producer is polled. A standing 5 ms poll cost an idle
+   * agent about 2 % of a core; polling every 1 ms only while a delivery is awaited costs next
+   * to nothing when idle and keeps the report's wait near the broker's round trip.
    */
   private polling(producer: Kafka.Producer): void {
     if (this.pending.size > 0 && this.poller === undefined) {
