@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { once } from "node:events";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { defaultTelemetryConfig } from "../../../agent/telemetry/defaultTelemetryConfig.js";
 import { telemetryComponent } from "../../../agent/telemetry/telemetryComponent.js";
+import type { TelemetryMetrics } from "../../../agent/telemetry/TelemetryMetrics.js";
 import { TelemetryPipeline } from "../../../agent/telemetry/TelemetryPipeline.js";
 import { VirtualBus } from "../../../drivers/can/virtual/VirtualBus.js";
 import { sampleDbc } from "./support/sampleDbc.js";
@@ -35,6 +37,23 @@ describe("telemetryComponent", () => {
     expect(spooled).toBeGreaterThan(0);
     expect(health.details["spoolBatches"]).toBe(spooled);
     expect(component.health().details["state"]).toBe("stopped");
+  });
+
+  it("emits its counters periodically, for the agent's log", async () => {
+    const config = defaultTelemetryConfig({ brokerUrl: "mqtt://127.0.0.1:1", stateDir: dir });
+    const bus = VirtualBus.endpoint("telemetry-component-3", "telemetry");
+    const pipeline = new TelemetryPipeline({
+      buses: bus, dbc: sampleDbc(), config, metricsIntervalMs: 20,
+    });
+    await pipeline.start();
+    const frames = feedSampleDrive(pipeline, 5);
+    const [metrics] = (await once(pipeline, "metrics")) as [TelemetryMetrics];
+    await pipeline.stop();
+    await bus.close();
+    expect(metrics).toMatchObject({
+      buses: { telemetry: { framesReceived: frames, framesDecoded: frames, unknownIds: 0 } },
+      sinks: { uplink: { connected: false } },
+    });
   });
 
   it("refuses a configuration whose stream names an unknown sink or a bad expression", () => {
