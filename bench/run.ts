@@ -14,6 +14,7 @@ const benches: Record<string, () => Promise<BenchModule>> = {
   pacing: () => import("./pacing.js"),
   "s3-replay": () => import("./s3Replay.js"),
   "s3-throughput": () => import("./s3Throughput.js"),
+  "shadow-round-trip": () => import("./shadowRoundTrip.js"),
   "telemetry-filter": () => import("./telemetryFilter.js"),
   "telemetry-agent": () => import("./telemetryAgent.js"),
 };

@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import type { Logger } from "pino";
-import { createAgent } from "../agent/createAgent.js";
 import type { AgentParts } from "../agent/createAgent.js";
 import type { AgentConfig } from "../config/AgentConfig.js";
 import { defaultAgentConfig, EMBEDDED_PORT } from "../config/defaultAgentConfig.js";
@@ -32,6 +31,8 @@ export function registerAgentCommand(program: Command): void {
       const log = createLogger({ level: globals.logLevel,
         ...(globals.logFormat ? { format: globals.logFormat } : {}) });
       const config = await configFor(flags);
+      // Loaded here, so that other commands do not pay for the agent's modules.
+      const { createAgent } = await import("../agent/createAgent.js");
       const parts = await createAgent(config);
       logEvents(parts, log.child({ thing: config.thing }));
       await parts.agent.start();

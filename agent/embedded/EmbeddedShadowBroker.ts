@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { createServer } from "node:net";
 import type { AddressInfo, Server } from "node:net";
-import { Aedes } from "aedes";
+import type { Aedes } from "aedes";
 import { connectAsync } from "mqtt";
 import type { MqttClient } from "mqtt";
 import type { Component, ComponentHealth } from "../Component.js";
@@ -38,7 +38,9 @@ export class EmbeddedShadowBroker implements Component {
   }
 
   async start(): Promise<void> {
-    const broker = (this.#broker = await Aedes.createBroker());
+    // Loaded on first use: a configured agent never runs the embedded broker.
+    const { Aedes: AedesBroker } = await import("aedes");
+    const broker = (this.#broker = await AedesBroker.createBroker());
     // Nagle off on the broker's side too: each shadow answer would otherwise wait ~40 ms.
     const server = createServer((socket) => broker.handle(socket.setNoDelay(true)));
     this.#server = server;

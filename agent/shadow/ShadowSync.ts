@@ -2,6 +2,7 @@ import { EventEmitter } from "node:events";
 import type { BodyOutcome } from "../body/BodyOutcome.js";
 import type { Component, ComponentHealth } from "../Component.js";
 import type { MqttLink } from "../mqtt/MqttLink.js";
+import { backoffDelay } from "../mqtt/backoffDelay.js";
 import { DeltaGate } from "./DeltaGate.js";
 import type { JsonObject, JsonValue } from "./JsonValue.js";
 import { isJsonObject, setKey } from "./JsonValue.js";
@@ -64,6 +65,8 @@ export class ShadowSync extends EventEmitter<ShadowSyncEvents> implements Compon
   #syncs = 0;
   #lastError: string | null = null;
   #running = false;
+  #syncRetry: NodeJS.Timeout | undefined;
+  #syncFailures = 0;
 
   constructor(options: ShadowSyncOptions) {
     super();
@@ -85,6 +88,7 @@ export class ShadowSync extends EventEmitter<ShadowSyncEvents> implements Compon
 
   async stop(): Promise<void> {
     this.#running = false;
+    clearTimeout(this.#syncRetry);
     this.#link.off("connect", this.#onConnect);
     this.#link.off("message", this.#onMessage);
     this.#body.off("changed", this.#onChanged);
@@ -106,8 +110,27 @@ export class ShadowSync extends EventEmitter<ShadowSyncEvents> implements Compon
   }
 
   readonly #onConnect = (): void => {
-    this.#enqueue("sync", () => this.#sync());
+    this.#syncFailures = 0;
+    this.#enqueueSync();
   };
+
+  /** A sync that failed (no answer to the GET) is tried again while the link stays up. */
+  #enqueueSync(): void {
+    clearTimeout(this.#syncRetry);
+    this.#syncRetry = undefined;
+    this.#enqueue("sync", async () => {
+      try {
+        await this.#sync();
+        this.#syncFailures = 0;
+      } catch (error) {
+        if (this.#running && this.#link.connected) {
+          const delay = backoffDelay(this.#syncFailures++, 500, 30_000);
+          this.#syncRetry = setTimeout(() => this.#enqueueSync(), delay);
+        }
+        throw error;
+      }
+    });
+  }
 
   readonly #onChanged = (field: string, value: JsonValue): void => {
     const reported: JsonObject = {};
