@@ -35,7 +35,10 @@ export async function main(args: readonly string[]): Promise<void> {
   const commands = option(args, "commands", 1000);
   const idleSeconds = option(args, "idle-seconds", 10);
   const dir = await mkdtemp(join(tmpdir(), "roadrig-bench-shadow-"));
-  const mosquitto = await startMosquitto(dir);
+  const mosquitto = await startMosquitto(dir).catch(async (error: unknown) => {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  });
   const serviceClient = await connectNoDelay(mosquitto.url);
   const service = new ShadowService({ client: serviceClient, store: new MemoryShadowStore() });
   await service.start();

@@ -28,6 +28,15 @@ export class TlsMosquitto {
 
   static async start(clientName = "roadrig-test"): Promise<TlsMosquitto> {
     const dir = await mkdtemp(join(tmpdir(), "roadrig-mtls-"));
+    try {
+      return await TlsMosquitto.#startIn(dir, clientName);
+    } catch (error) {
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  static async #startIn(dir: string, clientName: string): Promise<TlsMosquitto> {
     const pki = await makeTestPki(dir, clientName);
     const port = await freePort();
     const config = join(dir, "mosquitto.conf");
