@@ -1,3 +1,4 @@
+import { constants } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import type { ByteSource } from "./ByteSource.js";
 
@@ -10,10 +11,17 @@ export class FileSource implements ByteSource {
   ) {}
 
   static async open(path: string): Promise<FileSource> {
-    const handle = await open(path, "r");
+    // O_NONBLOCK: opening a FIFO for reading otherwise blocks until a writer comes, in a
+    // libuv thread that no signal can stop; on a regular file the flag changes nothing.
+    const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
     try {
       const stat = await handle.stat();
-      if (!stat.isFile()) throw new Error(`${path}: not a regular file`);
+      if (!stat.isFile()) {
+        const what = stat.isDirectory() ? "a directory" : stat.isFIFO() ? "a FIFO" : "a device or socket";
+        throw Object.assign(new Error(`${path}: expected a regular file, found ${what}`), {
+          code: stat.isDirectory() ? "EISDIR" : "EINVAL",
+        });
+      }
       return new FileSource(path, handle, stat.size);
     } catch (err) {
       await handle.close();
