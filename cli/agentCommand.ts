@@ -81,6 +81,9 @@ function logEvents(parts: AgentParts, log: Logger): void {
   });
   parts.body.on("changed", (field, value) =>
     log.info({ field, value }, "body changed without a command"));
+  parts.broker?.on("ignored", (topic) => log.warn({ topic }, "shadow service ignored a message"));
+  parts.broker?.on("failed", (err, topic) =>
+    log.error({ err, topic }, "shadow service request failed"));
 }
 
 function stopSignal(): Promise<void> {

@@ -1,4 +1,4 @@
-import { once } from "node:events";
+import { EventEmitter, once } from "node:events";
 import { createServer } from "node:net";
 import type { AddressInfo, Server } from "node:net";
 import type { Aedes } from "aedes";
@@ -15,15 +15,13 @@ export interface EmbeddedShadowBrokerOptions {
   readonly port: number;
   /** Where shadows are kept across restarts; in memory when absent. */
   readonly stateDir?: string;
-  readonly onIgnored?: (...args: ShadowServiceEvents["ignored"]) => void;
-  readonly onFailed?: (...args: ShadowServiceEvents["failed"]) => void;
 }
 
 /**
  * An in-process MQTT broker (aedes) on loopback with the local shadow service on it: the
- * device shadow for a rig or a newcomer without AWS.
+ * device shadow for a rig or a newcomer without AWS. The service's events are passed on.
  */
-export class EmbeddedShadowBroker implements Component {
+export class EmbeddedShadowBroker extends EventEmitter<ShadowServiceEvents> implements Component {
   readonly name = "embedded-broker";
   #broker: Aedes | undefined;
   #server: Server | undefined;
@@ -31,7 +29,9 @@ export class EmbeddedShadowBroker implements Component {
   #service: ShadowService | undefined;
   #port = 0;
 
-  constructor(private readonly options: EmbeddedShadowBrokerOptions) {}
+  constructor(private readonly options: EmbeddedShadowBrokerOptions) {
+    super();
+  }
 
   get url(): string {
     return `mqtt://127.0.0.1:${this.#port}`;
@@ -58,8 +58,8 @@ export class EmbeddedShadowBroker implements Component {
       ? new MemoryShadowStore()
       : new FileShadowStore(this.options.stateDir);
     const service = (this.#service = new ShadowService({ client, store }));
-    if (this.options.onIgnored) service.on("ignored", this.options.onIgnored);
-    if (this.options.onFailed) service.on("failed", this.options.onFailed);
+    service.on("ignored", (topic) => this.emit("ignored", topic));
+    service.on("failed", (error, topic) => this.emit("failed", error, topic));
     await service.start();
   }
 
