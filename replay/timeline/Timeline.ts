@@ -75,18 +75,24 @@ export class Timeline {
   private async *merge(heap: MinHeap<SourceCursor>): AsyncGenerator<TimelineEntry[]> {
     const { fromNs = -Infinity, toNs = Infinity, batchSize = 512 } = this.options;
     let out: TimelineEntry[] = [];
-    for (let cursor = heap.pop(); cursor; cursor = heap.pop()) {
-      const timeNs = cursor.headTimeNs;
-      if (timeNs > toNs) continue;
-      if (timeNs >= fromNs) {
-        const record = this.select(cursor.head as LogRecord);
-        if (record) out.push({ timeNs, source: cursor.source, record });
-        if (out.length >= batchSize) {
-          yield out;
-          out = [];
+    try {
+      for (let cursor = heap.pop(); cursor; cursor = heap.pop()) {
+        const timeNs = cursor.headTimeNs;
+        if (timeNs > toNs) continue;
+        if (timeNs >= fromNs) {
+          const record = this.select(cursor.head as LogRecord);
+          if (record) out.push({ timeNs, source: cursor.source, record });
+          if (out.length >= batchSize) {
+            yield out;
+            out = [];
+          }
         }
+        if (cursor.advance() || (await cursor.load())) heap.push(cursor);
       }
-      if (cursor.advance() || (await cursor.load())) heap.push(cursor);
+    } catch (err) {
+      // Everything gathered so far is earlier than the failing record: it is still replayed.
+      if (out.length > 0) yield out;
+      throw err;
     }
     if (out.length > 0) yield out;
   }

@@ -81,18 +81,24 @@ export class CandumpReader implements LogReader {
     const frac0 = this.first?.fracNs ?? 0;
     let batch: LogRecord[] = [];
     const chunks = chunksOf(this.source, this.gzip, this.options.chunkBytes);
-    for await (const lines of frameLines(this.source.name, chunks)) {
-      for (const { sec, fracNs, frame } of lines) {
-        // Whole seconds and the fraction apart keep the sum exact as a double.
-        const timeNs = (sec - sec0) * NS_PER_SECOND + (fracNs - frac0);
-        this.channels.add(frame.channel);
-        if (timeNs < from) continue;
-        batch.push({ kind: "frame", timeNs, channel: frame.channel, frame });
-        if (batch.length >= this.options.batchSize) {
-          yield batch;
-          batch = [];
+    try {
+      for await (const lines of frameLines(this.source.name, chunks)) {
+        for (const { sec, fracNs, frame } of lines) {
+          // Whole seconds and the fraction apart keep the sum exact as a double.
+          const timeNs = (sec - sec0) * NS_PER_SECOND + (fracNs - frac0);
+          this.channels.add(frame.channel);
+          if (timeNs < from) continue;
+          batch.push({ kind: "frame", timeNs, channel: frame.channel, frame });
+          if (batch.length >= this.options.batchSize) {
+            yield batch;
+            batch = [];
+          }
         }
       }
+    } catch (err) {
+      // The frames before a bad line are part of the replay: they go out, then the error.
+      if (batch.length > 0) yield batch;
+      throw err;
     }
     this.channelsComplete = true;
     if (batch.length > 0) yield batch;
@@ -129,7 +135,15 @@ async function* frameLines(
     for (let start = 0; start < bytes.length && parsed.length < limit; line++) {
       const { end, next } = lineEnd(bytes, start);
       if (!isBlank(bytes, start, end)) {
-        parsed.push(parser.parse(bytes, start, end, { file, line, offset: block.offset + start }));
+        const at = { file, line, offset: block.offset + start };
+        let frameLine: CandumpLine;
+        try {
+          frameLine = parser.parse(bytes, start, end, at);
+        } catch (err) {
+          if (parsed.length > 0) yield parsed;
+          throw err;
+        }
+        parsed.push(frameLine);
       }
       start = next;
     }

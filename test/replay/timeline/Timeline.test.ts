@@ -90,6 +90,21 @@ describe("Timeline", () => {
     expect((error as FormatError).message).toMatch(/5\.000000 s.*3\.000000 s/);
   });
 
+  it("hands on the entries before a failing record, then the error", async () => {
+    const records = [frameAt(0, 1), frameAt(1 * S, 1), frameAt(2 * S, 1), frameAt(1 * S, 1)];
+    const timeline = new Timeline([{ reader: arrayReader("jump.log", T0, records) }]);
+    const seen: number[] = [];
+    let error: unknown;
+    try {
+      for await (const batch of timeline.batches()) seen.push(...batch.map((e) => e.timeNs / S));
+    } catch (e) {
+      error = e;
+    }
+    expect(seen).toEqual([0, 1, 2]);
+    expect(error).toBeInstanceOf(FormatError);
+    expect((error as FormatError).where).toBe("record 4");
+  });
+
   it("closes the readers' iterations when the consumer stops early", async () => {
     const reader = arrayReader("a.log", T0, [frameAt(0, 1), frameAt(1, 1), frameAt(2, 1)], 1);
     let returned = false;

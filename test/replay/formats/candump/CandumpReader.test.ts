@@ -68,6 +68,27 @@ describe("CandumpReader", () => {
     expect(err).toMatchObject({ file: "bad.log", where: "line 4", offset: LOG.length });
   });
 
+  it("hands on every frame before a bad line, then fails at that line", async () => {
+    const good = Array.from({ length: 300 }, (_, i) =>
+      `(1436509052.${String(i).padStart(6, "0")}) vcan0 123#${(i % 256).toString(16).padStart(2, "0")}`);
+    const text = `${good.join("\n")}\n(1436509053.000000) vcan0 XYZ#00\n`;
+    for (const gzip of [false, true]) {
+      const source = gzip ? new MemorySource(gzipSync(Buffer.from(text)), "bad.log.gz") :
+        MemorySource.text(text, "bad.log");
+      const reader = await CandumpReader.open(source, { chunkBytes: 4096 });
+      const before: number[] = [];
+      let err: unknown;
+      try {
+        for await (const batch of reader.batches()) for (const r of batch) before.push(r.timeNs);
+      } catch (e) {
+        err = e;
+      }
+      expect(before, `gzip ${gzip}`).toEqual(good.map((_, i) => i * 1000));
+      expect(err).toBeInstanceOf(FormatError);
+      expect(err).toMatchObject({ where: "line 301", offset: text.indexOf("(1436509053.") });
+    }
+  });
+
   it("fails at open when the first line is not a candump line", async () => {
     const err: unknown = await CandumpReader.open(MemorySource.text("date Fri Feb 14\n"))
       .catch((e: unknown) => e);
