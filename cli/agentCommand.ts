@@ -1,6 +1,9 @@
 import type { Command } from "commander";
 import type { Logger } from "pino";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { AgentParts } from "../agent/createAgent.js";
+import type { EmbeddedTelemetry } from "../agent/embedded/embeddedTelemetry.js";
 import type { AgentConfig } from "../config/AgentConfig.js";
 import { defaultAgentConfig, EMBEDDED_PORT } from "../config/defaultAgentConfig.js";
 import { loadAgentConfig } from "../config/loadAgentConfig.js";
@@ -33,8 +36,13 @@ export function registerAgentCommand(program: Command): void {
       const config = await configFor(flags);
       // Loaded here, so that other commands do not pay for the agent's modules.
       const { createAgent } = await import("../agent/createAgent.js");
-      const parts = await createAgent(config);
+      const telemetry = config.embedded === undefined
+        ? undefined
+        : await (await import("../agent/embedded/embeddedTelemetry.js"))
+          .embeddedTelemetry(config, telemetryStateDir(flags));
+      const parts = await createAgent(config, telemetry?.components ?? []);
       logEvents(parts, log.child({ thing: config.thing }));
+      if (telemetry) logTelemetry(telemetry, log.child({ component: "telemetry" }));
       await parts.agent.start();
       log.info({ thing: config.thing, shadowName: config.shadowName,
         broker: describeBroker(config), embedded: config.embedded !== undefined },
@@ -84,6 +92,18 @@ function logEvents(parts: AgentParts, log: Logger): void {
   parts.broker?.on("ignored", (topic) => log.warn({ topic }, "shadow service ignored a message"));
   parts.broker?.on("failed", (err, topic) =>
     log.error({ err, topic }, "shadow service request failed"));
+}
+
+/** The embedded default's spool: beside the shadow documents, else in the temporary folder. */
+function telemetryStateDir(flags: AgentFlags): string {
+  return flags.stateDir ?? join(tmpdir(), `roadrig-agent-${flags.port}`);
+}
+
+function logTelemetry(t: EmbeddedTelemetry, log: Logger): void {
+  t.pipeline.on("metrics", (metrics) => log.info({ metrics }, "telemetry metrics"));
+  t.pipeline.on("dropped", (drop) => log.warn(drop, "telemetry batch dropped"));
+  t.pipeline.on("sink", (state) => log.info(state, "telemetry sink"));
+  t.drive.on("failed", (err) => log.error({ err }, "simulated drive stopped"));
 }
 
 function stopSignal(): Promise<void> {

@@ -6,6 +6,7 @@ import { registerDemoCommand } from "./demoCommand.js";
 import { registerInspectCommand } from "./inspectCommand.js";
 import { registerReplayCommand } from "./replayCommand.js";
 import { registerShadowCommand } from "./shadowCommand.js";
+import { registerTelemetryCommand } from "./telemetryCommand.js";
 
 /** Adds every subcommand to the program. */
 export function registerCommands(program: Command): void {
@@ -22,4 +23,5 @@ export function registerCommands(program: Command): void {
   registerCacheCommand(program);
   registerAgentCommand(program);
   registerShadowCommand(program);
+  registerTelemetryCommand(program);
 }

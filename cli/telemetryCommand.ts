@@ -1,3 +1,4 @@
+import { EMBEDDED_PORT } from "../config/defaultAgentConfig.js";
 import type { Command } from "commander";
 import mqtt from "mqtt";
 import { decodePayload } from "../agent/telemetry/payloadCodec.js";
@@ -18,7 +19,8 @@ export interface WatchOutput {
   err(text: string): void;
 }
 
-const DEFAULT_BROKER = "mqtt://127.0.0.1:1883";
+// The embedded broker of `roadrig agent` on its defaults.
+const DEFAULT_BROKER = `mqtt://127.0.0.1:${EMBEDDED_PORT}`;
 const DEFAULT_TOPIC = "roadrig/+/telemetry/#";
 
 /** `roadrig telemetry watch`: what the telemetry pipeline publishes, as it arrives. */

@@ -76,6 +76,21 @@ describe("roadrig agent (embedded default) and roadrig shadow", () => {
     expect(set.stderr).toContain("expected field=value, found 'door'");
   });
 
+  it("publishes the simulated drive's telemetry to the embedded broker, shown by telemetry watch",
+    async () => {
+      const watch = await roadrig(["telemetry", "watch", "--broker", url, "--count", "2", "--json"]);
+      expect(watch.code).toBe(0);
+      const batches = watch.stdout.trim().split("\n").map((l) => JSON.parse(l) as {
+        topic: string; vehicle: string; records: { bus: string; message?: string }[];
+      });
+      expect(batches).toHaveLength(2);
+      for (const batch of batches) {
+        expect(batch.topic).toMatch(/^roadrig\/1RRSAMPLE0R000001\/telemetry\/(events|periodic)$/);
+        expect(batch.records.length).toBeGreaterThan(0);
+        expect(batch.records.every((r) => r.bus === "roadrig-sample-drive")).toBe(true);
+      }
+    }, 30_000);
+
   it("stops on SIGTERM with exit code 0", async () => {
     agent.kill("SIGTERM");
     const [code] = (await once(agent, "exit")) as [number];
