@@ -1,5 +1,7 @@
 import type { Command } from "commander";
-import type { LogDescription, LogReader } from "../replay/formats/LogReader.js";
+import type {
+  ChannelDescription, LogDescription, LogReader,
+} from "../replay/formats/LogReader.js";
 import { openLog } from "../replay/formats/openLog.js";
 
 interface ChannelCounts {
@@ -102,6 +104,7 @@ function inspectReport(reader: LogReader, d: LogDescription, inv: LogInventory) 
       kind: g.kind,
       count: g.count ?? null,
       type: g.type ?? null,
+      channels: g.channels ?? [],
     })),
     channels,
     details: d.details ?? {},
@@ -119,9 +122,11 @@ function renderText(r: Report): string {
     `duration     ${r.durationSeconds.toFixed(6)} s`,
     `records      ${r.records} (${r.frames} CAN frames, ${r.messages} messages)`,
     `groups       ${r.groups.length}`,
-    ...r.groups.map((g) => {
+    ...r.groups.flatMap((g) => {
       const count = g.count !== null ? `  ${g.count}` : "";
-      return `  ${g.name}  ${g.kind}${count}${g.type ? `  ${g.type}` : ""}`;
+      const line = `  ${g.name}  ${g.kind}${count}${g.type ? `  ${g.type}` : ""}`;
+      // A signal group's channels are what there is to read; a bus-logging group's are fixed.
+      return g.kind === "signals" ? [line, ...g.channels.map(signalLine)] : [line];
     }),
     `channels     ${r.channels.length}`,
   ];
@@ -130,4 +135,10 @@ function renderText(r: Report): string {
     for (const [id, n] of Object.entries(c.ids)) lines.push(`    ${id}  ${n}`);
   }
   return `${lines.join("\n")}\n`;
+}
+
+function signalLine(c: ChannelDescription): string {
+  const facts = [c.dataType, c.bits !== undefined ? `${c.bits} bits` : undefined, c.unit,
+    c.conversion, c.master ? "master" : undefined].filter((f) => f !== undefined && f !== "");
+  return `    ${c.name}  ${facts.join(", ")}`;
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dataPath, hasShared, truthPath } from "../support/sharedData.js";
+import { casePath, dataPath, hasShared, truthPath } from "../support/sharedData.js";
 import { buildCli, roadrig } from "./cliHarness.js";
 
 const dir = mkdtempSync(join(tmpdir(), "roadrig-inspect-"));
@@ -52,6 +52,23 @@ describe("roadrig inspect", () => {
 });
 
 describe.skipIf(!hasShared)("roadrig inspect on the shared logs", () => {
+  it("lists the channels of a signal group, master first, as JSON and as text", async () => {
+    const path = casePath("asammdf-727", "finalized.mf4");
+    const result = await roadrig(["inspect", path, "--json"]);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as {
+      groups: { kind: string; count: number; channels: { name: string; master: boolean }[] }[];
+    };
+    expect(report.groups).toHaveLength(1);
+    expect(report.groups[0]).toMatchObject({ kind: "signals", count: 200 });
+    expect(report.groups[0]?.channels.map((c) => [c.name, c.master])).toEqual([
+      ["t", true], ["value", false],
+    ]);
+    const text = await roadrig(["inspect", path]);
+    expect(text.stdout).toMatch(/^ {4}t {2}float-le, 64 bits, master$/m);
+    expect(text.stdout).toMatch(/^ {4}value {2}uint-le, 8 bits$/m);
+  });
+
   it("counts an unfinalized CANedge MF4's frames per bus as the reference does", async () => {
     const file = "api-examples__2F6913DB_00000004_00000001.MF4";
     const result = await roadrig(["inspect", dataPath("mf4", file), "--json"]);
