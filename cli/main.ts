@@ -11,7 +11,7 @@ const program = new Command("roadrig")
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
 const { registerCommands } = await import("./commands.js");
-registerCommands(program);
+await registerCommands(program, process.argv);
 
 try {
   await program.parseAsync(process.argv);
