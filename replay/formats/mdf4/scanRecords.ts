@@ -59,6 +59,19 @@ export async function* scanRecords(
     throw blocks.fail("##DG", dg.offset, `expected whole records, found ${carry.length} bytes ` +
       `left at data offset ${consumed}`);
   }
+  if (blocks.strictLengths && dg.recordIdSize === 0) checkSortedCount(blocks, dg, consumed);
+}
+
+/** A finalized sorted group whose data ends before cg_cycle_count records lost its tail. */
+function checkSortedCount(blocks: BlockReader, dg: Mdf4DataGroup, consumed: number): void {
+  const cg = dg.groups.find((g) => (g.flags & CG_VLSD) === 0);
+  if (cg === undefined) return;
+  const size = cg.dataBytes + cg.invalBytes;
+  const records = Math.floor(consumed / size);
+  if (records < cg.cycleCount) {
+    throw blocks.fail("##CG", cg.offset, `expected cg_cycle_count ${cg.cycleCount} records of ` +
+      `${size} bytes, found ${records} in ${consumed} bytes of data (data blocks cut short)`);
+  }
 }
 
 /** Hands on at most `max` records from `from`; returns the position after the last one. */

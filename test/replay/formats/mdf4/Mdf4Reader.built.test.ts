@@ -150,6 +150,18 @@ describe("Mdf4Reader on bad input", () => {
     expect(err.message).toMatch(/truncated/);
   });
 
+  it("rejects a finalized sorted group whose data ends before cg_cycle_count records", async () => {
+    const recs = [0.001, 0.002, 0.003].map((t) => ({ t, id: 1, ide: false, data: [], bus: 1 }));
+    const bytes = canFile([recs]);
+    const dt = Buffer.from(bytes).indexOf("##DT");
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    // The last record loses 5 of its 24 bytes: the file still looks whole, block by block.
+    view.setBigUint64(dt + 8, view.getBigUint64(dt + 8, true) - 5n, true);
+    const err = await failure(frames(await open(bytes)));
+    expect(err.where).toBe("##CG");
+    expect(err.message).toMatch(/expected cg_cycle_count 3 records of 24 bytes, found 2 in 48/);
+  });
+
   it("rejects a file shorter than the ID block", async () => {
     expect((await failure(open(new Uint8Array(10)))).where).toBe("##ID");
   });
