@@ -32,7 +32,7 @@ export function registerInspectCommand(program: Command): void {
         const inventory = await scanLog(reader);
         const description = reader.describe();
         const report = inspectReport(reader, description, inventory);
-        process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report));
+        process.stdout.write(flags.json ? `${toJson(report)}\n` : renderText(report));
       } finally {
         await reader.close();
       }
@@ -141,4 +141,10 @@ function signalLine(c: ChannelDescription): string {
   const facts = [c.dataType, c.bits !== undefined ? `${c.bits} bits` : undefined, c.unit,
     c.conversion, c.master ? "master" : undefined].filter((f) => f !== undefined && f !== "");
   return `    ${c.name}  ${facts.join(", ")}`;
+}
+
+/** Readers' details may hold epoch nanoseconds as bigint: JSON gets them as decimal strings. */
+function toJson(report: Report): string {
+  return JSON.stringify(report, (_key, value: unknown) =>
+    typeof value === "bigint" ? value.toString() : value, 2);
 }

@@ -52,6 +52,14 @@ describe("roadrig inspect", () => {
 });
 
 describe.skipIf(!hasShared)("roadrig inspect on the shared logs", () => {
+  it("prints an MCAP's report as JSON, its nanosecond times as decimal strings", async () => {
+    const result = await roadrig(["inspect", casePath("mcap-1735", "no_message_index.mcap"), "--json"]);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { messages: number; details: { startNs: string } };
+    expect(report.messages).toBe(6);
+    expect(report.details.startNs).toBe("1000000000");
+  });
+
   it("lists the channels of a signal group, master first, as JSON and as text", async () => {
     const path = casePath("asammdf-727", "finalized.mf4");
     const result = await roadrig(["inspect", path, "--json"]);
