@@ -10,6 +10,15 @@ const program = new Command("roadrig")
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
+// Node prints process warnings (the AWS SDK's notice about future Node versions, for one) as
+// free text on stderr, between the log's JSON lines: they go through the logger instead.
+process.removeAllListeners("warning");
+process.on("warning", (warning) => {
+  const opts = program.opts<{ logLevel: string; logFormat?: "json" | "pretty" }>();
+  createLogger({ level: opts.logLevel, ...(opts.logFormat ? { format: opts.logFormat } : {}) })
+    .debug({ warning: { name: warning.name, message: warning.message } }, "node warning");
+});
+
 const { registerCommands } = await import("./commands.js");
 await registerCommands(program, process.argv);
 
@@ -42,10 +51,14 @@ function exitCodeFor(err: unknown): number {
   return 1;
 }
 
+/**
+ * Errors that carry a stable code (format errors, system errors such as ENOENT, S3 read and
+ * upload errors) describe the input or the environment; the rest are bugs, shown in full.
+ */
 function isExpected(err: unknown): err is Error & { code?: unknown } {
   if (err instanceof FormatError) return true;
   const code = (err as { code?: unknown } | null)?.code;
-  return err instanceof Error && typeof code === "string" && /^E[A-Z]+$/.test(code);
+  return err instanceof Error && typeof code === "string" && code.length > 0;
 }
 
 function brief(err: Error & { code?: unknown }): Record<string, unknown> {

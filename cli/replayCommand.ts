@@ -299,6 +299,13 @@ function reportSummary(
   extra: Record<string, unknown>,
 ): void {
   const json = { ...summaryJson(summary), ...extra };
+  if (summary.frames === 0) {
+    // An empty log is no error, but a window, channel or ID selection that matches nothing
+    // looks like a successful run unless it is said.
+    log.warn({ start: flags.start, channel: flags.channel, idFilter: flags.idFilter,
+      map: flags.map }, "no frame was replayed: the logs hold none in the selected window, " +
+      "channels and IDs");
+  }
   if (flags.json) {
     const toStdout = !flags.to.includes("candump:-");
     (toStdout ? process.stdout : process.stderr).write(`${JSON.stringify(json)}\n`);

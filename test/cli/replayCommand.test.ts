@@ -76,6 +76,15 @@ describe("roadrig replay", () => {
     expect(channel.stdout.trim().split("\n")).toHaveLength(2);
   });
 
+  it("warns, and still exits 0, when the selection leaves no frame to replay", async () => {
+    const path = logFile("none.log", LOG);
+    const none = await roadrig(["replay", path, "--to", "candump:-", "--rate", "0",
+      "--channel", "nope", "--log-format", "json"]);
+    expect(none.code).toBe(0);
+    expect(none.stdout).toBe("");
+    expect(none.stderr).toContain('"msg":"no frame was replayed');
+  });
+
   it("merges several logs by absolute time, with a per-source offset", async () => {
     const a = logFile("m1.log", "(1700000000.000000) can0 001#\n(1700000000.020000) can0 003#\n");
     const b = logFile("m2.log", "(1700000000.005000) can1 002#\n");
