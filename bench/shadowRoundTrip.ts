@@ -10,8 +10,7 @@ import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
-import type { AddressInfo, Socket } from "node:net";
+import type { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,6 +24,7 @@ import { defaultAgentConfig } from "../config/defaultAgentConfig.js";
 import { VirtualBus } from "../drivers/can/virtual/VirtualBus.js";
 import { parseDbc } from "../drivers/dbc/parseDbc.js";
 import type { AgentConfig } from "../config/AgentConfig.js";
+import { freePort } from "./support/freePort.js";
 
 const GOAL_P99_MS = 20;
 const GOAL_RSS_MB = 80;
@@ -173,15 +173,6 @@ async function startMosquitto(dir: string): Promise<{ url: string; child: ChildP
   return { url: `mqtt://127.0.0.1:${port}`, child };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, "close");
-  return port;
-}
 
 function option(args: readonly string[], name: string, fallback: number): number {
   const arg = args.find((a) => a.startsWith(`--${name}=`));

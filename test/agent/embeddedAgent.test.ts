@@ -1,7 +1,5 @@
 import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,6 +10,7 @@ import { defaultAgentConfig } from "../../config/defaultAgentConfig.js";
 import type { AgentConfig } from "../../config/AgentConfig.js";
 import { connectNoDelay } from "./shadow/service/support/connectNoDelay.js";
 import { ShadowWatcher } from "./support/ShadowWatcher.js";
+import { freePort } from "../../bench/support/freePort.js";
 
 describe("the embedded default agent, with its shadows kept in a directory", () => {
   let dir: string;
@@ -67,12 +66,3 @@ describe("the embedded default agent, with its shadows kept in a directory", () 
   });
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, "close");
-  return port;
-}

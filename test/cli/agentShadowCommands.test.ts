@@ -1,12 +1,11 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { createServer } from "node:net";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../support/sharedData.js";
 import { buildCli, roadrig } from "./cliHarness.js";
+import { freePort } from "../../bench/support/freePort.js";
 
 describe("roadrig agent (embedded default) and roadrig shadow", () => {
   let agent: ChildProcess;
@@ -99,12 +98,3 @@ describe("roadrig agent (embedded default) and roadrig shadow", () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, "close");
-  return port;
-}

@@ -2,14 +2,14 @@ import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
-import type { AddressInfo, Socket } from "node:net";
+import type { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectAsync } from "mqtt";
 import type { MqttClient } from "mqtt";
 import { makeTestPki } from "./makeTestPki.js";
 import type { TestPki } from "./makeTestPki.js";
+import { freePort } from "../../../bench/support/freePort.js";
 
 /**
  * Debian's mosquitto on a random loopback port with mutual TLS only (client certificates from a
@@ -112,15 +112,6 @@ export class TlsMosquitto {
   }
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, "close");
-  return port;
-}
 
 // The pipe keeps being drained after the line, so that mosquitto never blocks on stderr.
 function waitForLine(child: ChildProcess, pattern: RegExp): Promise<void> {

@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Aedes } from "aedes";
+import { freePort } from "../../../../../bench/support/freePort.js";
 
 /** A broker on a random loopback port, started by the test and stopped by it. */
 export interface TestBroker {
@@ -74,15 +75,6 @@ export async function startMosquitto(): Promise<TestBroker> {
   };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, "close");
-  return port;
-}
 
 // Mosquitto logs "mosquitto version X running" (information level) once its listener is open.
 // The pipe keeps being drained afterwards so that mosquitto never blocks on a full stderr.
