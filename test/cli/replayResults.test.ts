@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openLog } from "../../replay/formats/openLog.js";
 import type { RunReport } from "../../replay/results/RunReport.js";
 import { repoRoot } from "../support/sharedData.js";
-import { s3ClientOptionsFor, startS3rver, type RunningS3rver } from "../support/startS3rver.js";
+import { s3ClientOptionsFor, s3rverEnv, startS3rver, type RunningS3rver } from "../support/startS3rver.js";
 import { buildCli, roadrig, type CliResult } from "./cliHarness.js";
 
 const LOG = "(1700000000.000000) can0 123#0102\n(1700000000.010000) can1 456#03\n";
@@ -33,12 +33,7 @@ afterAll(async () => {
 });
 
 function awsEnv(endpoint = server.endpoint): Record<string, string> {
-  return {
-    AWS_ENDPOINT_URL_S3: endpoint,
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "S3RVER",
-    AWS_SECRET_ACCESS_KEY: "S3RVER",
-  };
+  return s3rverEnv(endpoint);
 }
 
 async function keysUnder(prefix: string): Promise<string[]> {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FaultProxy } from "../../bench/support/FaultProxy.js";
-import { startS3rver, type RunningS3rver } from "../support/startS3rver.js";
+import { s3rverEnv, startS3rver, type RunningS3rver } from "../support/startS3rver.js";
 import { buildCli, roadrig } from "./cliHarness.js";
 
 const LOG = "(1700000000.000000) can0 123#0102\n(1700000000.010000) can1 456#03\n";
@@ -21,14 +21,8 @@ afterAll(async () => {
   rmSync(cacheDir, { recursive: true, force: true });
 });
 
-/** The standard AWS variables, pointed at the loopback s3rver, as a user's shell would set. */
 function awsEnv(endpoint = server.endpoint): Record<string, string> {
-  return {
-    AWS_ENDPOINT_URL_S3: endpoint,
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "S3RVER",
-    AWS_SECRET_ACCESS_KEY: "S3RVER",
-  };
+  return s3rverEnv(endpoint);
 }
 
 describe("roadrig replay s3://", () => {

@@ -54,3 +54,13 @@ export function s3ClientOptionsFor(endpoint: string) {
     credentials: s3rverCredentials,
   } as const;
 }
+
+/** The standard AWS variables pointed at a loopback s3rver, as a user's shell would set them. */
+export function s3rverEnv(endpoint: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_S3: endpoint,
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "S3RVER",
+    AWS_SECRET_ACCESS_KEY: "S3RVER",
+  };
+}
