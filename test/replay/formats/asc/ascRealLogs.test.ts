@@ -5,15 +5,11 @@ import { AscReader } from "../../../../replay/formats/asc/AscReader.js";
 import { formatCandumpLine } from "../../../../replay/formats/candump/formatCandumpLine.js";
 import { FileSource } from "../../../../replay/sources/FileSource.js";
 import { dataPath, hasShared, truthPath } from "../../../support/sharedData.js";
-import { readFrames, type FrameRecord } from "../candump/readAll.js";
+import {
+  expectCountsOf, readFrames, type FrameCountTruth, type FrameRecord,
+} from "../candump/readAll.js";
 
-interface Truth {
-  data_frames: number;
-  remote_frames: number;
-  error_frames: number;
-  fd_frames: number;
-  extended_frames: number;
-  frames_per_channel: Record<string, number>;
+interface Truth extends FrameCountTruth {
   sha256: string;
 }
 
@@ -63,15 +59,7 @@ describe.skipIf(!hasShared)("ASC logs in the shared data against reference reade
     const text = lines.map((l) => `${l}\n`).join("");
     expect(createHash("sha256").update(text).digest("hex")).toBe(truth.sha256);
 
-    const data = records.filter((r) => !r.frame.remote && !r.frame.error);
-    const perChannel: Record<string, number> = {};
-    for (const r of data) perChannel[r.channel] = (perChannel[r.channel] ?? 0) + 1;
-    expect(perChannel).toEqual(truth.frames_per_channel);
-    expect(data).toHaveLength(truth.data_frames);
-    expect(records.filter((r) => r.frame.remote)).toHaveLength(truth.remote_frames);
-    expect(records.filter((r) => r.frame.error)).toHaveLength(truth.error_frames);
-    expect(data.filter((r) => r.frame.fd)).toHaveLength(truth.fd_frames);
-    expect(data.filter((r) => r.frame.extended)).toHaveLength(truth.extended_frames);
+    expectCountsOf(records, truth);
   });
 
   it("names channels can<N> as the ASC numbers them by default", async () => {

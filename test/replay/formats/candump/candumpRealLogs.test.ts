@@ -5,15 +5,9 @@ import { CandumpReader } from "../../../../replay/formats/candump/CandumpReader.
 import { formatCandumpLine } from "../../../../replay/formats/candump/formatCandumpLine.js";
 import { FileSource } from "../../../../replay/sources/FileSource.js";
 import { dataPath, hasShared, truthPath } from "../../../support/sharedData.js";
-import { readFrames } from "./readAll.js";
+import { expectCountsOf, readFrames, type FrameCountTruth } from "./readAll.js";
 
-interface Truth {
-  data_frames: number;
-  remote_frames: number;
-  error_frames: number;
-  fd_frames: number;
-  extended_frames: number;
-  frames_per_channel: Record<string, number>;
+interface Truth extends FrameCountTruth {
   distinct_ids: number;
   first_ts: string;
   last_ts: string;
@@ -44,14 +38,7 @@ describe.skipIf(!hasShared)("candump logs in the shared data against reference r
     expect(lines).toEqual(expected.split("\n").filter((l) => l !== ""));
     expect(createHash("sha256").update(text).digest("hex")).toBe(truth.sha256);
 
-    const perChannel: Record<string, number> = {};
-    for (const r of data) perChannel[r.channel] = (perChannel[r.channel] ?? 0) + 1;
-    expect(perChannel).toEqual(truth.frames_per_channel);
-    expect(data).toHaveLength(truth.data_frames);
-    expect(records.filter((r) => r.frame.remote)).toHaveLength(truth.remote_frames);
-    expect(records.filter((r) => r.frame.error)).toHaveLength(truth.error_frames);
-    expect(data.filter((r) => r.frame.fd)).toHaveLength(truth.fd_frames);
-    expect(data.filter((r) => r.frame.extended)).toHaveLength(truth.extended_frames);
+    expectCountsOf(records, truth);
     expect(new Set(data.map((r) => r.frame.id)).size).toBe(truth.distinct_ids);
     expect(lines[0]).toContain(`(${truth.first_ts})`);
     expect(lines.at(-1)).toContain(`(${truth.last_ts})`);
