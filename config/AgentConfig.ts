@@ -1,4 +1,5 @@
 import type { BodyMap } from "../agent/body/BodyMap.js";
+import type { TelemetryConfig } from "../agent/telemetry/TelemetryConfig.js";
 
 /** AWS IoT Core (or any MQTT 5 broker) through aws-iot-device-sdk-v2, over mutual TLS. */
 export interface IotCoreMqttConfig {
@@ -60,4 +61,31 @@ export interface AgentConfig {
   readonly body: BodyMap;
   readonly confirmTimeoutMs: number;
   readonly embedded?: EmbeddedConfig;
+  /** Decode, filter and forward CAN telemetry; none when absent. */
+  readonly telemetry?: AgentTelemetryConfig;
+  /** `/healthz`, `/readyz` and `/metrics`; none when absent. */
+  readonly health?: ListenConfig;
+  /** The vehicle page (and MQTT over WebSockets for it); none when absent. */
+  readonly web?: WebConfig;
+  /** Time SIGTERM may take to finish reports and close the spool before the agent exits. */
+  readonly shutdownTimeoutMs?: number;
+}
+
+/** An HTTP listener; `host` is loopback unless configured otherwise. */
+export interface ListenConfig {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface WebConfig extends ListenConfig {
+  /** Broker the page connects to (`ws://` or `wss://`); the agent's own `/mqtt` when absent. */
+  readonly brokerUrl?: string;
+}
+
+/** The telemetry pipeline's configuration, plus the buses it listens to. */
+export interface AgentTelemetryConfig extends TelemetryConfig {
+  /** `virtual:<name>` or `socketcan:<interface>`; each is named by its interface in metrics. */
+  readonly buses: readonly string[];
+  /** DBC for decoding; the agent's `dbc` when absent. */
+  readonly dbc?: string;
 }
