@@ -77,6 +77,42 @@ describe.skipIf(!hasShared)("roadrig inspect on the shared logs", () => {
     expect(text.stdout).toMatch(/^ {4}value {2}uint-le, 8 bits$/m);
   });
 
+  it("counts an unfinalized signal file's 200 samples and its 1.99 s, not its stale 0 cycles",
+    async () => {
+      for (const name of ["finalized.mf4", "unfinalized.mf4"]) {
+        const path = casePath("asammdf-727", name);
+        const result = await roadrig(["inspect", path, "--json"]);
+        expect(result.code).toBe(0);
+        const report = JSON.parse(result.stdout) as {
+          durationSeconds: number;
+          groups: { count: number; samples: number }[];
+        };
+        expect(report.groups[0]?.samples).toBe(200);
+        expect(report.durationSeconds).toBeCloseTo(1.99, 9);
+      }
+      const text = await roadrig(["inspect", casePath("asammdf-727", "unfinalized.mf4")]);
+      expect(text.stdout).toMatch(/signals {2}200 samples \(file declares 0\)$/m);
+      expect(text.stdout).toMatch(/^duration {5}1\.990000 s$/m);
+    });
+
+  it("gives a signal file's span from its master channel, as the reference's first and last",
+    async () => {
+      const file = "GoMDF__sample1.mf4";
+      const result = await roadrig(["inspect", dataPath("mf4", file), "--json"]);
+      expect(result.code).toBe(0);
+      const report = JSON.parse(result.stdout) as {
+        durationSeconds: number;
+        groups: { samples: number }[];
+      };
+      const truth = JSON.parse(readFileSync(truthPath("mf4", `${file}.json`), "utf8")) as {
+        groups: { samples: number; time_first: number; time_last: number }[];
+      };
+      expect(report.groups.map((g) => g.samples)).toEqual(truth.groups.map((g) => g.samples));
+      const first = Math.min(...truth.groups.map((g) => g.time_first));
+      const last = Math.max(...truth.groups.map((g) => g.time_last));
+      expect(report.durationSeconds).toBeCloseTo(last - first, 6);
+    });
+
   it("counts an unfinalized CANedge MF4's frames per bus as the reference does", async () => {
     const file = "api-examples__2F6913DB_00000004_00000001.MF4";
     const result = await roadrig(["inspect", dataPath("mf4", file), "--json"]);
