@@ -67,12 +67,12 @@ export class Replay extends EventEmitter<{ progress: [ReplayProgress] }> {
   /** Jumps to replay time `timeNs` (ns from the origin); the frame there goes at once. */
   seek(timeNs: number): void {
     this.seekTarget = timeNs;
-    this.pacer.resume();
+    this.pacer.interrupt();
   }
 
   stop(): void {
     this.stopRequested = true;
-    this.pacer.resume();
+    this.pacer.interrupt();
   }
 
   /** Late frames so far (cheap enough to read after every batch). */

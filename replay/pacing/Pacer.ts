@@ -53,6 +53,7 @@ export class Pacer {
   private readonly histogram = new LatencyHistogram();
   private frames = 0;
   private late = 0;
+  private interrupted = false;
 
   constructor(options: PacerOptions = {}) {
     this.clock = options.clock ?? new MonotonicClock();
@@ -89,6 +90,17 @@ export class Pacer {
   reanchor(): void {
     this.anchorMonoNs = undefined;
     this.previousNs = undefined;
+    this.interrupted = false;
+  }
+
+  /**
+   * Ends the pending wait (within one slice) without counting its frame, which a stop or a
+   * seek keeps from being sent: the lateness figures cover frames that went out, no more.
+   * Resolves with NaN.
+   */
+  interrupt(): void {
+    this.interrupted = true;
+    this.resume();
   }
 
   /** Anchors replay time `timeNs` to now: a later frame waits its distance from it. */
@@ -172,6 +184,10 @@ export class Pacer {
    */
   private async waitPaced(pacedNs: number): Promise<number> {
     for (;;) {
+      if (this.interrupted) {
+        this.interrupted = false;
+        return Number.NaN;
+      }
       if (this.pausedAt !== undefined) {
         await new Promise<void>((resolve) => this.resumeWaiters.push(resolve));
         continue;

@@ -137,6 +137,32 @@ describe("Replay", () => {
     expect(output.sent.length).toBeGreaterThanOrEqual(8);
   });
 
+  it("counts lateness only for frames sent, when a stop lands during a wait", async () => {
+    const { clock, replay, output } = setup([0, 1, 2, 3, 4].map((s) => frameAt(s * S, s)));
+    const wait = clock.waitUntil.bind(clock);
+    clock.waitUntil = (deadline) => {
+      // The stop arrives while the third frame is being waited for.
+      if (output.sent.length === 2) replay.stop();
+      return wait(deadline);
+    };
+    const summary = await replay.run();
+    expect(summary.stopped).toBe(true);
+    expect(summary.frames).toBe(2);
+    expect(summary.lateness.count).toBe(summary.frames);
+  });
+
+  it("counts lateness only for frames sent, when a seek lands during a wait", async () => {
+    const { clock, replay, output } = setup([0, 1, 2, 3, 4].map((s) => frameAt(s * S, s)));
+    const wait = clock.waitUntil.bind(clock);
+    clock.waitUntil = (deadline) => {
+      if (output.sent.length === 1 && clock.waits === 0) replay.seek(3 * S);
+      return wait(deadline);
+    };
+    const summary = await replay.run();
+    expect(output.sent.map((s) => s.frame.id)).toEqual([0, 3, 4]);
+    expect(summary.lateness.count).toBe(3);
+  });
+
   it("seeks: the frame at the target goes at once, later ones keep their spacing", async () => {
     const records = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((s) => frameAt(s * S, s));
     const { replay, output, offsets } = setup(records, { timeline: { batchSize: 2 } });
