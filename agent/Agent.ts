@@ -21,8 +21,10 @@ export class Agent {
     }
   }
 
-  async stop(): Promise<void> {
+  /** `onStopping` hears each component as its stop begins (a shutdown names what it cut short). */
+  async stop(onStopping?: (component: Component) => void): Promise<void> {
     for (let component = this.#started.pop(); component; component = this.#started.pop()) {
+      onStopping?.(component);
       await component.stop();
     }
   }

@@ -9,12 +9,15 @@ import { defaultAgentConfig, EMBEDDED_PORT } from "../config/defaultAgentConfig.
 import { loadAgentConfig } from "../config/loadAgentConfig.js";
 import { createLogger } from "./logger.js";
 import type { LogFormat } from "./logger.js";
+import { DEFAULT_HEALTH_PORT, runAgentService } from "./runAgentService.js";
+import type { AgentRuntime } from "./runAgentService.js";
 import { UsageError } from "./UsageError.js";
 
 interface AgentFlags {
   config?: string;
   port: string;
   stateDir?: string;
+  healthPort?: string;
 }
 
 /**
@@ -29,6 +32,8 @@ export function registerAgentCommand(program: Command): void {
     .option("--config <file>", "agent configuration (JSON)")
     .option("--port <port>", "embedded broker's loopback port", String(EMBEDDED_PORT))
     .option("--state-dir <dir>", "keep the embedded shadow service's documents here")
+    .option("--health-port <port>", "serve /healthz, /readyz and /metrics on this port "
+      + `(embedded default: ${DEFAULT_HEALTH_PORT} on loopback; 0 picks one)`)
     .action(async (flags: AgentFlags) => {
       const globals = program.opts<{ logLevel: string; logFormat?: LogFormat }>();
       const log = createLogger({ level: globals.logLevel,
@@ -43,13 +48,12 @@ export function registerAgentCommand(program: Command): void {
       const parts = await createAgent(config, telemetry?.components ?? []);
       logEvents(parts, log.child({ thing: config.thing }));
       if (telemetry) logTelemetry(telemetry, log.child({ component: "telemetry" }));
-      await parts.agent.start();
-      log.info({ thing: config.thing, shadowName: config.shadowName,
-        broker: describeBroker(config), embedded: config.embedded !== undefined },
-      "agent running");
-      await stopSignal();
-      log.info("agent stopping");
-      await parts.agent.stop();
+      const code = await runAgentService({ parts, config, log, broker: describeBroker(config),
+        ...(telemetry === undefined ? {} : { pipeline: telemetry.pipeline }),
+        ...(flags.config === undefined ? {} : { configPath: flags.config }),
+        ...healthFor(config, flags) });
+      // A shutdown cut short leaves timers and sockets behind that would keep the process up.
+      if (code !== 0) process.exit(code);
     });
 }
 
@@ -106,14 +110,19 @@ function logTelemetry(t: EmbeddedTelemetry, log: Logger): void {
   t.drive.on("failed", (err) => log.error({ err }, "simulated drive stopped"));
 }
 
-function stopSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
+/** `--health-port`, else the configured listener, else loopback for the embedded default. */
+function healthFor(config: AgentConfig, flags: AgentFlags): Pick<AgentRuntime, "health"> {
+  if (flags.healthPort !== undefined) {
+    const port = Number(flags.healthPort);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new UsageError(`--health-port: expected a port number, found '${flags.healthPort}'`);
+    }
+    return { health: { host: config.health?.host ?? "127.0.0.1", port } };
+  }
+  if (config.health !== undefined) return { health: config.health };
+  // Optional: a second embedded agent on the machine runs without, rather than failing.
+  if (config.embedded !== undefined) {
+    return { health: { host: "127.0.0.1", port: DEFAULT_HEALTH_PORT, optional: true } };
+  }
+  return {};
 }
