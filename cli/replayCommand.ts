@@ -4,6 +4,7 @@ import type { LogReader } from "../replay/formats/LogReader.js";
 import { openByteSource, openSource, type OpenLogOptions } from "../replay/formats/openLog.js";
 import { NasCache } from "../replay/sources/NasCache.js";
 import { openOutput, outputForms } from "../replay/outputs/openOutput.js";
+import { rateProblem } from "../replay/pacing/Pacer.js";
 import { Replay } from "../replay/Replay.js";
 import type { Capture } from "../replay/capture/Capture.js";
 import { captureFormats } from "../replay/capture/CaptureSink.js";
@@ -19,11 +20,12 @@ import { timeJumpPolicies, type TimeJumpPolicy } from "../replay/timeline/TimeJu
 import { createLogger, type LogFormat } from "./logger.js";
 import { ProgressBar } from "./progressBar.js";
 import { UsageError } from "./UsageError.js";
+import { addS3ClientFlags, s3ClientOptionsOf, type S3ClientFlags } from "./s3ClientFlags.js";
 import { lingerFor, openCapture, parseCaptureFlags } from "./replay/captureFlags.js";
 import { replayWithResults } from "./replay/replayWithResults.js";
 import { warnOnUnderruns } from "./replay/warnOnUnderruns.js";
 
-export interface ReplayFlags {
+export interface ReplayFlags extends S3ClientFlags {
   to: string[];
   rate: string;
   start?: string;
@@ -52,8 +54,7 @@ const collectList = (value: string, previous: string[]): string[] =>
   [...previous, ...value.split(",").filter((v) => v !== "")];
 
 export function registerReplayCommand(program: Command): void {
-  program
-    .command("replay")
+  addS3ClientFlags(program.command("replay"))
     .description("replay drive logs (MDF4, rosbag, MCAP, candump, ASC) onto CAN buses at their pace")
     .argument("<log...>", "log files or s3://bucket/key URLs, merged by absolute time")
     .option("--to <target>", `output, repeatable: ${outputForms.join(", ")}`, collect, [])
@@ -143,7 +144,11 @@ interface ParsedFlags {
 }
 
 function parseFlags(logs: string[], flags: ReplayFlags): ParsedFlags {
-  const rate = number("--rate", flags.rate, 0);
+  const rate = rateFlag(flags.rate);
+  const twice = flags.to.find((t, i) => flags.to.indexOf(t) !== i);
+  if (twice !== undefined) {
+    throw new UsageError(`--to ${twice}: given twice (each frame would go out twice)`);
+  }
   if (!timeJumpPolicies.includes(flags.timeJumps as TimeJumpPolicy)) {
     throw new UsageError(`--time-jumps ${flags.timeJumps}: expected ${timeJumpPolicies.join(" or ")}`);
   }
@@ -199,6 +204,13 @@ function number(flag: string, text: string, min = -Infinity): number {
   return value;
 }
 
+function rateFlag(text: string): number {
+  const rate = number("--rate", text, 0);
+  const problem = rateProblem(rate);
+  if (problem !== undefined) throw new UsageError(`--rate ${text}: ${problem}`);
+  return rate;
+}
+
 /** Replay option errors are the user's: exit code 2. */
 function usage<T>(build: () => T): T {
   try {
@@ -210,9 +222,11 @@ function usage<T>(build: () => T): T {
 }
 
 function openOptions(flags: ReplayFlags, log: Logger): OpenLogOptions {
+  const s3 = { clientOptions: s3ClientOptionsOf(flags) };
   const dir = flags.cacheDir ?? process.env.ROADRIG_CACHE_DIR;
-  if (dir === undefined || dir === "") return {};
+  if (dir === undefined || dir === "") return { s3 };
   return {
+    s3,
     cache: new NasCache({ dir }),
     onCacheWarning: (warning) => log.warn({ warning }, "NAS cache given up for a source"),
   };

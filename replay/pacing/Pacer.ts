@@ -230,9 +230,22 @@ export class Pacer {
   }
 }
 
+/**
+ * Beyond these factors a deadline no longer fits the clock's nanoseconds (a second of log
+ * would take 30 years at 1e-6), so such a rate is a typing error, not a wish.
+ */
+const MIN_RATE = 1e-6;
+const MAX_RATE = 1e6;
+
+/** What is wrong with a speed factor, or undefined when it is usable. */
+export function rateProblem(rate: number): string | undefined {
+  if (rate === 0) return undefined;
+  if (Number.isFinite(rate) && rate >= MIN_RATE && rate <= MAX_RATE) return undefined;
+  return `expected 0 (as fast as possible) or a speed factor from ${MIN_RATE} to ${MAX_RATE}`;
+}
+
 function checkRate(rate: number): number {
-  if (!Number.isFinite(rate) || rate < 0) {
-    throw new RangeError(`rate ${rate}: expected a speed factor >= 0 (0 = as fast as possible)`);
-  }
+  const problem = rateProblem(rate);
+  if (problem !== undefined) throw new RangeError(`rate ${rate}: ${problem}`);
   return rate;
 }
