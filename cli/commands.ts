@@ -16,6 +16,7 @@ const commands: Record<string, () => Promise<Register>> = {
   agent: async () => (await import("./agentCommand.js")).registerAgentCommand,
   shadow: async () => (await import("./shadowCommand.js")).registerShadowCommand,
   telemetry: async () => (await import("./telemetryCommand.js")).registerTelemetryCommand,
+  config: async () => (await import("./configCommand.js")).registerConfigCommand,
 };
 
 /** Global options that take a value, skipped when looking for the command's name. */

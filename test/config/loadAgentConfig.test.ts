@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,6 +16,8 @@ describe("loadAgentConfig", () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "roadrig-config-"));
+    await mkdir(join(dir, "certs"));
+    for (const f of ["car.pem", "car.key", "root.pem"]) await writeFile(join(dir, "certs", f), "");
   });
 
   afterAll(async () => {
@@ -27,7 +29,7 @@ describe("loadAgentConfig", () => {
       mqtt: { transport: "iot-core", endpoint: "example-ats.iot.eu-west-1.amazonaws.com",
         cert: "certs/car.pem", key: "certs/car.key", ca: "certs/root.pem" },
       can: { bus: "socketcan:can1" } });
-    const config = await loadAgentConfig(file);
+    const config = await loadAgentConfig(file, {});
     expect(config).toMatchObject({ thing: "car-7", shadowName: "body",
       mqtt: { transport: "iot-core", cert: join(dir, "certs/car.pem"),
         key: join(dir, "certs/car.key"), ca: join(dir, "certs/root.pem") },
@@ -36,22 +38,36 @@ describe("loadAgentConfig", () => {
     expect(config.embedded).toBeUndefined();
   });
 
-  it("lists every problem with its path, expectation and finding", async () => {
-    const file = await write("bad.json", { mqtt: { transport: "amqp", url: 5 },
-      requestTimeoutMs: "soon", body: [] });
-    const error = await loadAgentConfig(file).catch((e: unknown) => e);
+  it("lists every problem with its path, expectation, finding and place", async () => {
+    const json = { mqtt: { transport: "amqp", url: 5 }, requestTimeoutMs: "soon", body: [] };
+    const file = await write("bad.json", json);
+    const column = (text: string) => JSON.stringify(json).indexOf(text) + 1;
+    const error = await loadAgentConfig(file, {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems).toEqual([
-      { path: "thing", expected: "a string", found: "nothing" },
-      { path: "mqtt.transport", expected: '"iot-core" or "mqtt"', found: '"amqp"' },
-      { path: "mqtt.url", expected: "a string", found: "number 5" },
-      { path: "requestTimeoutMs", expected: "a number", found: 'string "soon"' },
-      { path: "body", expected: '"sample" or { fields, interlock }', found: "an array" },
+      { path: "thing", expected: "a string", found: "nothing", line: 1, column: 1 },
+      { path: "mqtt.transport", expected: '"iot-core" or "mqtt"', found: 'string "amqp"',
+        line: 1, column: column('"amqp"') },
+      { path: "requestTimeoutMs", expected: "an integer >= 1", found: 'string "soon"',
+        line: 1, column: column('"soon"') },
+      { path: "body", expected: '"sample" or a body map { fields, interlock }', found: "a list",
+        line: 1, column: column("[]") },
     ]);
   });
 
-  it("names the file when it is not JSON", async () => {
+  it("reads YAML, and names the file and line when it does not parse", async () => {
+    const yaml = await write("agent.yaml", "thing: car-7\nmqtt:\n  transport: mqtt\n" +
+      "  url: mqtt://127.0.0.1:1883\n");
+    expect(await loadAgentConfig(yaml, {})).toMatchObject({ thing: "car-7",
+      mqtt: { url: "mqtt://127.0.0.1:1883" }, body: sampleBodyMap });
     const file = await write("broken.json", "{ thing: ");
-    await expect(loadAgentConfig(file)).rejects.toThrow(/broken\.json: 1 problem\(s\)\n {2}\(file\): expected JSON/);
+    await expect(loadAgentConfig(file, {})).rejects
+      .toThrow(/broken\.json: 1 problem\(s\)\n {2}\(file\) \(line 1:\d+\): expected YAML/);
+  });
+
+  it("applies ROADRIG_AGENT__ variables over the file", async () => {
+    const file = await write("env.yaml", "thing: car-7\nmqtt: { transport: mqtt, url: mqtt://a:1 }\n");
+    const config = await loadAgentConfig(file, { ROADRIG_AGENT__THING: "car-8" });
+    expect(config.thing).toBe("car-8");
   });
 });

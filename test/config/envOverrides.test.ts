@@ -1,0 +1,71 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkConfigFile } from "../../config/checkConfigFile.js";
+
+let file: string;
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "roadrig-env-"));
+  file = join(dir, "agent.yaml");
+  await writeFile(file, `thing: car-1
+mqtt: { transport: mqtt, url: "mqtt://127.0.0.1:1883" }
+telemetry:
+  buses: [virtual:a]
+  streams: [{ name: s, priority: 1, sink: up, topic: t }]
+  sinks: [{ type: mqtt, name: up, url: "mqtt://127.0.0.1:1883" }]
+  spool: { dir: spool }
+`);
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const withEnv = (env: Record<string, string>) => checkConfigFile(file, { env, files: false });
+
+describe("ROADRIG_AGENT__ environment overrides", () => {
+  it("set keys of any depth, matched without case or underscores, values read as YAML", async () => {
+    const { problems, value } = await withEnv({
+      ROADRIG_AGENT__MQTT__URL: "mqtt://127.0.0.1:1884",
+      ROADRIG_AGENT__REQUEST_TIMEOUT_MS: "8000",
+      ROADRIG_AGENT__TELEMETRY__BUSES: "[virtual:a, virtual:b]",
+      ROADRIG_AGENT__TELEMETRY__STREAMS__0__TOPIC: "fleet/{vehicle}",
+      ROADRIG_AGENT__TELEMETRY__SPOOL__DIR: "/var/lib/roadrig/spool",
+      ROADRIG_CACHE_DIR: "/not/a/config/key",
+    });
+    expect(problems).toEqual([]);
+    expect(value).toMatchObject({
+      mqtt: { url: "mqtt://127.0.0.1:1884" },
+      requestTimeoutMs: 8000,
+      telemetry: { buses: ["virtual:a", "virtual:b"], streams: [{ topic: "fleet/{vehicle}" }],
+        spool: { dir: "/var/lib/roadrig/spool" } },
+    });
+  });
+
+  it("checks overridden values like the file's and names the variable", async () => {
+    const { problems } = await withEnv({
+      ROADRIG_AGENT__REQUEST_TIMEOUT_MS: "soon",
+      ROADRIG_AGENT__TELEMETRY__STREAMS__0__PRIORITY: "-1",
+    });
+    expect(problems).toEqual([
+      { path: "requestTimeoutMs", variable: "ROADRIG_AGENT__REQUEST_TIMEOUT_MS",
+        expected: "an integer >= 1", found: 'string "soon"' },
+      { path: "telemetry.streams[0].priority",
+        variable: "ROADRIG_AGENT__TELEMETRY__STREAMS__0__PRIORITY",
+        expected: "an integer >= 0", found: "number -1" },
+    ]);
+  });
+
+  it("reports a variable whose keys match nothing", async () => {
+    const { problems } = await withEnv({ ROADRIG_AGENT__MQTT__URLL: "mqtt://x" });
+    expect(problems).toEqual([{ path: "mqtt.URLL", variable: "ROADRIG_AGENT__MQTT__URLL",
+      expected: "a key of the configuration", found: 'no key matches "MQTT__URLL"' }]);
+  });
+
+  it("fill a section the file does not have", async () => {
+    const { problems, value } = await withEnv({ ROADRIG_AGENT__HEALTH__PORT: "9464" });
+    expect(problems).toEqual([]);
+    expect(value.health).toEqual({ host: "127.0.0.1", port: 9464 });
+  });
+});
