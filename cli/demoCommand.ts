@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, renameSync } from "node:fs";
+import { existsSync, renameSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
+import { makeDirectorySync } from "../drivers/fs/makeDirectory.js";
 import type { Command } from "commander";
 import { DEFAULT_SAMPLE_DURATION_S, DEFAULT_SAMPLE_SEED } from "../replay/sample/sampleDriveFrames.js";
 import { writeSampleDrive } from "../replay/sample/writeSampleDrive.js";
@@ -64,7 +65,7 @@ function defaultCacheDir(): string {
 function ensureSampleDrive(dir: string, seed: number): string {
   const path = join(dir, `sample-drive-seed${seed}-${DEFAULT_SAMPLE_DURATION_S}s.mf4`);
   if (existsSync(path)) return path;
-  mkdirSync(dir, { recursive: true });
+  makeDirectorySync(dir);
   // Written beside and renamed, so that an interrupted write never leaves a half file to reuse.
   const partial = `${path}.${process.pid}.partial`;
   writeSampleDrive(partial, { format: "mdf4", seed });

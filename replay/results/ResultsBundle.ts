@@ -1,5 +1,6 @@
 import { mkdir, readdir, stat, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
+import { makeDirectory } from "../../drivers/fs/makeDirectory.js";
 import type { RunReport } from "./RunReport.js";
 
 export interface BundleFile {
@@ -24,7 +25,7 @@ export class ResultsBundle {
   /** Creates `<parent>/<runId>/`; refuses a folder that already exists. */
   static async create(parent: string, runId: string): Promise<ResultsBundle> {
     const dir = join(parent, runId);
-    await mkdir(parent, { recursive: true });
+    await makeDirectory(parent);
     await mkdir(dir);
     return new ResultsBundle(dir, runId);
   }

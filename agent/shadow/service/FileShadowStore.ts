@@ -1,5 +1,6 @@
-import { mkdir, open, readdir, readFile, rename, unlink } from "node:fs/promises";
+import { open, readdir, readFile, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
+import { makeDirectory } from "../../../drivers/fs/makeDirectory.js";
 import type { ShadowRecord } from "./ShadowDocument.js";
 import { isJsonObject } from "../JsonValue.js";
 import type { ShadowStore } from "./ShadowStore.js";
@@ -20,7 +21,7 @@ export class FileShadowStore implements ShadowStore {
   constructor(readonly directory: string) {}
 
   async load(): Promise<ShadowRecord[]> {
-    await mkdir(this.directory, { recursive: true });
+    await makeDirectory(this.directory);
     const records: ShadowRecord[] = [];
     for (const name of (await readdir(this.directory)).sort()) {
       const path = join(this.directory, name);
