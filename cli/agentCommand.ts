@@ -18,6 +18,7 @@ interface AgentFlags {
   port: string;
   stateDir?: string;
   healthPort?: string;
+  webPort?: string;
 }
 
 /**
@@ -34,6 +35,8 @@ export function registerAgentCommand(program: Command): void {
     .option("--state-dir <dir>", "keep the embedded shadow service's documents here")
     .option("--health-port <port>", "serve /healthz, /readyz and /metrics on this port "
       + `(embedded default: ${DEFAULT_HEALTH_PORT} on loopback; 0 picks one)`)
+    .option("--web-port <port>", "serve the vehicle page (and MQTT over WebSockets at /mqtt) "
+      + "on this port (embedded default: 18831 on loopback; 0 picks one)")
     .action(async (flags: AgentFlags) => {
       const globals = program.opts<{ logLevel: string; logFormat?: LogFormat }>();
       const log = createLogger({ level: globals.logLevel,
@@ -45,7 +48,10 @@ export function registerAgentCommand(program: Command): void {
         ? undefined
         : await (await import("../agent/embedded/embeddedTelemetry.js"))
           .embeddedTelemetry(config, telemetryStateDir(flags));
-      const parts = await createAgent(config, telemetry?.components ?? []);
+      const page = await vehiclePage(config, flags, log.child({ component: "vehicle-page" }));
+      const parts = await createAgent(config, [...telemetry?.components ?? [],
+        ...page === undefined ? [] : [page.server]]);
+      page?.attach(parts);
       logEvents(parts, log.child({ thing: config.thing }));
       if (telemetry) logTelemetry(telemetry, log.child({ component: "telemetry" }));
       const code = await runAgentService({ parts, config, log, broker: describeBroker(config),
@@ -108,6 +114,20 @@ function logTelemetry(t: EmbeddedTelemetry, log: Logger): void {
   t.pipeline.on("dropped", (drop) => log.warn(drop, "telemetry batch dropped"));
   t.pipeline.on("sink", (state) => log.info(state, "telemetry sink"));
   t.drive.on("failed", (err) => log.error({ err }, "simulated drive stopped"));
+}
+
+/** The vehicle page, its URL logged once it listens. */
+async function vehiclePage(config: AgentConfig, flags: AgentFlags, log: Logger) {
+  const webPort = flags.webPort === undefined ? undefined : Number(flags.webPort);
+  if (webPort !== undefined && (!Number.isInteger(webPort) || webPort < 0 || webPort > 65535)) {
+    throw new UsageError(`--web-port: expected a port number, found '${flags.webPort}'`);
+  }
+  const { vehiclePageFor } = await import("../agent/web/vehiclePageFor.js");
+  const page = vehiclePageFor(config, webPort);
+  page?.server.on("listening", (url) => log.info({ url }, "vehicle page"));
+  page?.server.on("unavailable", (err) =>
+    log.warn({ err }, "vehicle page not served: port unavailable"));
+  return page;
 }
 
 /** `--health-port`, else the configured listener, else loopback for the embedded default. */

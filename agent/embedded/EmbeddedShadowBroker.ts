@@ -1,6 +1,7 @@
 import { EventEmitter, once } from "node:events";
 import { createServer } from "node:net";
 import type { AddressInfo, Server } from "node:net";
+import type { Duplex } from "node:stream";
 import type { Aedes } from "aedes";
 import { connectAsync } from "mqtt";
 import type { MqttClient } from "mqtt";
@@ -61,6 +62,18 @@ export class EmbeddedShadowBroker extends EventEmitter<ShadowServiceEvents> impl
     service.on("ignored", (topic) => this.emit("ignored", topic));
     service.on("failed", (error, topic) => this.emit("failed", error, topic));
     await service.start();
+  }
+
+  /**
+   * Serves one more MQTT connection on a byte stream: a WebSocket the vehicle page opened on the
+   * agent's HTTP port (`mqttOverWebSocket`). Refused before `start()`.
+   */
+  handle(stream: Duplex): void {
+    if (this.#broker === undefined) {
+      stream.destroy(new Error("the embedded broker is not started"));
+      return;
+    }
+    this.#broker.handle(stream);
   }
 
   async stop(): Promise<void> {
