@@ -14,6 +14,7 @@ import { TelemetryPipeline } from "../agent/telemetry/TelemetryPipeline.js";
 import type { CanBus } from "../drivers/can/CanBus.js";
 import type { CanFrame } from "../drivers/can/CanFrame.js";
 import { parseDbc, type Dbc } from "../drivers/dbc/index.js";
+import { BusLane } from "../agent/telemetry/BusLane.js";
 import { StreamFilter } from "../agent/telemetry/StreamFilter.js";
 import { benchStreams, DEFAULT_DBC, evolvingTraffic, NullSink } from "./telemetryTraffic.js";
 
@@ -38,22 +39,18 @@ const idleBus: CanBus = {
 
 /** Decode and the three streams' filters, with nothing behind them: frames per CPU second. */
 function filterOnly(dbc: Dbc, frames: readonly CanFrame[], seconds: number): number {
-  const filters = benchStreams(dbc, ["a", "b", "c"]).map((s) => new StreamFilter(s, dbc, "can0"));
-  const values = new Float64Array(dbc.maxSignals);
   let records = 0;
   const emit = () => {
     records++;
   };
+  const filters = benchStreams(dbc, ["a", "b", "c"])
+    .map((s) => ({ filter: new StreamFilter(s, dbc, "can0"), emit }));
+  const lane = new BusLane("can0", dbc, filters);
   let t = 1.7e12;
   const play = () => {
     for (let i = 0; i < frames.length; i++) {
-      const frame = frames[i] as CanFrame;
-      const message = dbc.decodeInto(frame, values);
       t += 0.25;
-      if (message === undefined) continue;
-      for (const f of filters) {
-        if (f.accepts(frame.id, frame.extended)) f.process(message, values, t, emit);
-      }
+      lane.frame(frames[i] as CanFrame, t);
     }
   };
   // A second of warm-up: the streams' closures reach their optimised tier before timing.

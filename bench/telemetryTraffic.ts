@@ -1,10 +1,10 @@
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Sink, SinkListener } from "../agent/telemetry/Sink.js";
-import type { StreamConfig } from "../agent/telemetry/TelemetryConfig.js";
+import type { StreamConfig, TriggerConfig } from "../agent/telemetry/TelemetryConfig.js";
 import type { CanFrame } from "../drivers/can/CanFrame.js";
 import { makeFrame } from "../drivers/can/CanFrame.js";
-import type { Dbc, DbcMessage } from "../drivers/dbc/index.js";
+import type { Dbc, DbcMessage, DbcSignal } from "../drivers/dbc/index.js";
 
 const thisFile = fileURLToPath(import.meta.url);
 // dist/bench/x.js → the checkout's root; the shared data sits beside the checkout.
@@ -54,19 +54,22 @@ export function evolvingTraffic(dbc: Dbc, count: number, seed = 42): CanFrame[] 
 }
 
 /**
- * Three streams of the kind an agent runs: state changes of ten messages (high priority),
- * one-second windows of everything, and a 10 Hz sample of ten messages.
+ * Three streams of the kind an agent runs: state changes of ten messages beyond a 1 % deadband,
+ * with a capture around a threshold crossing (high priority), one-second windows of everything,
+ * and a 10 Hz sample of ten messages.
  */
 export function benchStreams(
   dbc: Dbc,
   sinks: [events: string, windows: string, thin: string],
 ): StreamConfig[] {
-  const ids = benchMessages(dbc).map((m) => m.id);
+  const messages = benchMessages(dbc);
+  const ids = messages.map((m) => m.id);
   const accept = (list: number[]) => list.map((id) => ({ action: "accept" as const, from: id, to: id }));
   return [
     {
       name: "events", priority: 10, ids: accept(ids.slice(0, 10)),
-      signals: [{ names: ["*"], onChange: { absolute: 0 } }],
+      signals: [{ names: ["*"], onChange: { relative: 0.01 } }],
+      triggers: [benchTrigger(messages[0] as DbcMessage)],
       batch: { maxCount: 200, maxAgeMs: 250 }, sink: sinks[0], topic: "bench/events",
     },
     {
@@ -82,6 +85,21 @@ export function benchStreams(
       sink: sinks[2], topic: "bench/thin",
     },
   ];
+}
+
+/**
+ * A capture when the first message's first two signals both pass the middle of their raw
+ * range (which the evolving traffic crosses now and then), half a second either side.
+ */
+function benchTrigger(message: DbcMessage): TriggerConfig {
+  const [a, b] = message.signals;
+  if (!a || !b) throw new Error(`${message.name}: expected two signals to trigger on`);
+  const middle = (s: DbcSignal) => s.offset + s.factor * (s.signed ? 0 : 2 ** (s.length - 1));
+  const lit = (n: number) => n.toFixed(6);
+  return {
+    name: "threshold", when: `${a.name} > ${lit(middle(a))} && ${b.name} > ${lit(middle(b))}`,
+    minIntervalMs: 1000, preMs: 500, postMs: 500, capture: [a.name, b.name],
+  };
 }
 
 /** A sink that acknowledges everything at once: the pipeline's own cost, nothing else's. */

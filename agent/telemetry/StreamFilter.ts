@@ -3,10 +3,10 @@ import { compileExpression, expressionNames } from "./compileExpression.js";
 import { ExpressionError } from "./ExpressionError.js";
 import { IdFilter } from "./IdFilter.js";
 import { SignalGate } from "./SignalGate.js";
-import { SignalWindow } from "./SignalWindow.js";
 import type { SignalRule, StreamConfig, TriggerConfig } from "./TelemetryConfig.js";
 import type { TelemetryRecord } from "./TelemetryRecord.js";
 import { TriggerCapture } from "./TriggerCapture.js";
+import { WindowSet, type WindowedSignal } from "./WindowSet.js";
 
 export type Emit = (record: TelemetryRecord) => void;
 
@@ -14,7 +14,8 @@ interface SignalPlan {
   index: number;
   name: string;
   gate: SignalGate | undefined;
-  window: SignalWindow | undefined;
+  /** The signal's window in its message's `windows`, or -1 for samples. */
+  window: number;
   min: number;
   max: number;
   ranged: boolean;
@@ -28,12 +29,17 @@ interface TriggerPlan {
   captures: Set<string>;
 }
 
-interface MessagePlan {
+/** What one stream does with one message: worked out on the message's first frame. */
+export interface MessagePlan {
+  readonly message: DbcMessage;
   signals: SignalPlan[];
+  windows: WindowSet | undefined;
   /** Signals the triggers read: decoded slot to latest-value slot. */
   inputs: { index: number; slot: number }[];
   evaluate: TriggerCapture[];
   observe: { index: number; name: string; trigger: TriggerCapture }[];
+  /** Whether the triggers read or capture any of the message's signals. */
+  triggered: boolean;
 }
 
 /** Counters of one stream on one bus. */
@@ -83,19 +89,43 @@ export class StreamFilter {
     return false;
   }
 
+  /** Whether the ID rules let frames of this ID through, counting nothing. */
+  decide(id: number, extended: boolean): boolean {
+    return this.ids.accepts(id, extended);
+  }
+
   /** The decoded values of one frame (`values[signal.index]`, NaN if absent), at `t` ms. */
   process(message: DbcMessage, values: Float64Array, t: number, emit: Emit): void {
+    this.run(this.planFor(message), values, t, emit);
+  }
+
+  /** The plan of a message, made on first use; callers may keep it to skip the lookup. */
+  planFor(message: DbcMessage): MessagePlan {
     let plan = this.plans.get(message);
     if (plan === undefined) {
       plan = this.plan(message);
       this.plans.set(message, plan);
     }
-    const { signals, inputs, evaluate, observe } = plan;
+    return plan;
+  }
+
+  /** `process` with the plan at hand, for a frame the ID rules accepted. */
+  run(plan: MessagePlan, values: Float64Array, t: number, emit: Emit): void {
+    const { signals, message } = plan;
     this.stats.filteredSamples += message.signals.length - signals.length;
     for (let i = 0; i < signals.length; i++) {
-      this.sample(signals[i] as SignalPlan, message, values, t, emit);
+      this.sample(signals[i] as SignalPlan, plan, values, t, emit);
     }
-    if (evaluate.length === 0 && observe.length === 0) return;
+    if (plan.triggered) this.trigger(plan, values, t, emit);
+  }
+
+  /**
+   * Feeds the triggers from a frame whose ID the stream's rules reject: a condition reads the
+   * latest value of its signals from any message on the bus, and a capture records its signals
+   * wherever they come from; the ID rules only choose what is recorded as samples and windows.
+   */
+  trigger(plan: MessagePlan, values: Float64Array, t: number, emit: Emit): void {
+    const { inputs, evaluate, observe } = plan;
     for (const { index, slot } of inputs) {
       const v = values[index] as number;
       if (!Number.isNaN(v)) this.latest[slot] = v;
@@ -109,13 +139,12 @@ export class StreamFilter {
 
   /** Closes windows and captures whose time has passed by `now`. */
   flush(now: number, emit: Emit): void {
-    for (const plan of this.plans.values()) {
-      for (const s of plan.signals) if (s.window) this.push(s.window.flush(now), emit);
-    }
+    const push = (record: TelemetryRecord) => this.push(record, emit);
+    for (const plan of this.plans.values()) plan.windows?.flush(now, push);
     for (const t of this.triggers) this.push(t.capture.flush(now), emit);
   }
 
-  private sample(s: SignalPlan, message: DbcMessage, values: Float64Array, t: number, emit: Emit) {
+  private sample(s: SignalPlan, plan: MessagePlan, values: Float64Array, t: number, emit: Emit) {
     const value = values[s.index] as number;
     if (Number.isNaN(value)) return;
     if (s.gate !== undefined && !s.gate.pass(t, value)) {
@@ -124,14 +153,15 @@ export class StreamFilter {
     }
     const outOfRange = s.ranged && (value < s.min || value > s.max);
     if (outOfRange) this.stats.outOfRange++;
-    if (s.window !== undefined) {
-      this.push(s.window.add(t, value, outOfRange), emit);
+    if (s.window >= 0) {
+      this.push((plan.windows as WindowSet).add(s.window, t, value, outOfRange), emit);
       return;
     }
     this.stats.records++;
+    const message = plan.message.name;
     emit(outOfRange
-      ? { type: "sample", t, bus: this.bus, message: message.name, signal: s.name, value, outOfRange }
-      : { type: "sample", t, bus: this.bus, message: message.name, signal: s.name, value });
+      ? { type: "sample", t, bus: this.bus, message, signal: s.name, value, outOfRange }
+      : { type: "sample", t, bus: this.bus, message, signal: s.name, value });
   }
 
   private push(record: TelemetryRecord | undefined, emit: Emit): void {
@@ -142,9 +172,16 @@ export class StreamFilter {
 
   private plan(message: DbcMessage): MessagePlan {
     const signals: SignalPlan[] = [];
+    const windowed: WindowedSignal[] = [];
     for (const signal of message.signals) {
       const rule = this.matchers.find((m) => m.test(signal.name))?.rule;
-      if (rule) signals.push(this.signalPlan(signal, rule, message));
+      if (!rule) continue;
+      const plan = this.signalPlan(signal, rule);
+      if (rule.windowMs !== undefined) {
+        plan.window = windowed.length;
+        windowed.push({ signal: signal.name, ms: rule.windowMs });
+      }
+      signals.push(plan);
     }
     const names = new Set(message.signals.map((s) => s.name));
     const inputs = message.signals
@@ -157,10 +194,14 @@ export class StreamFilter {
       message.signals
         .filter((s) => t.captures.has(s.name))
         .map((s) => ({ index: s.index, name: s.name, trigger: t.capture })));
-    return { signals, inputs, evaluate, observe };
+    return {
+      message, signals, inputs, evaluate, observe,
+      windows: windowed.length > 0 ? new WindowSet(this.bus, message.name, windowed) : undefined,
+      triggered: inputs.length > 0 || evaluate.length > 0 || observe.length > 0,
+    };
   }
 
-  private signalPlan(signal: DbcSignal, rule: SignalRule, message: DbcMessage): SignalPlan {
+  private signalPlan(signal: DbcSignal, rule: SignalRule): SignalPlan {
     const thins = rule.minIntervalMs !== undefined || rule.onChange !== undefined ||
       rule.everyNth !== undefined;
     // Decoding multiplies by a factor that is rarely exact in binary; half a step of slack keeps
@@ -170,9 +211,7 @@ export class StreamFilter {
       index: signal.index,
       name: signal.name,
       gate: thins ? new SignalGate(rule) : undefined,
-      window: rule.windowMs !== undefined
-        ? new SignalWindow(rule.windowMs, this.bus, message.name, signal.name)
-        : undefined,
+      window: -1,
       min: signal.min - slack,
       max: signal.max + slack,
       ranged: this.flagOutOfRange && !(signal.min === 0 && signal.max === 0),

@@ -3,6 +3,7 @@ import type { CanBus } from "../../drivers/can/CanBus.js";
 import type { CanFrame } from "../../drivers/can/CanFrame.js";
 import type { Dbc } from "../../drivers/dbc/index.js";
 import { Batcher } from "./Batcher.js";
+import { BusLane } from "./BusLane.js";
 import { createSink } from "./createSink.js";
 import { encodePayload } from "./payloadCodec.js";
 import { resolveIdentity, type VehicleIdentity } from "./resolveIdentity.js";
@@ -39,12 +40,6 @@ export interface TelemetryHealth {
   lastFrameAgeMs: number | undefined;
 }
 
-interface Lane {
-  bus: string;
-  counters: BusMetrics;
-  filters: { filter: StreamFilter; emit: Emit }[];
-}
-
 interface StreamState {
   config: StreamConfig;
   batcher: Batcher;
@@ -63,8 +58,7 @@ export class TelemetryPipeline extends EventEmitter<TelemetryEvents> {
   private readonly config: TelemetryConfig;
   private readonly identity: VehicleIdentity;
   private readonly streams = new Map<string, StreamState>();
-  private readonly lanes: Lane[];
-  private readonly values: Float64Array;
+  private readonly lanes: BusLane[];
   private sinks = new Map<string, Sink>();
   private readonly dispatchers: SinkDispatcher[] = [];
   private spool: Spool | undefined;
@@ -72,7 +66,6 @@ export class TelemetryPipeline extends EventEmitter<TelemetryEvents> {
   private timers: NodeJS.Timeout[] = [];
   private state: TelemetryHealth["state"] = "idle";
   private offsetMs = 0;
-  private lastFrameMs: number | undefined;
 
   constructor(private readonly options: TelemetryPipelineOptions) {
     super();
@@ -80,7 +73,6 @@ export class TelemetryPipeline extends EventEmitter<TelemetryEvents> {
     this.dbc = options.dbc;
     this.config = options.config;
     this.identity = resolveIdentity(options.config.identity);
-    this.values = new Float64Array(Math.max(1, this.dbc.maxSignals));
     const sinkNames = new Set([
       ...options.config.sinks.map((s) => s.name),
       ...(options.sinks ?? []).map((s) => s.name),
@@ -118,7 +110,7 @@ export class TelemetryPipeline extends EventEmitter<TelemetryEvents> {
       await sink.start();
     }
     this.buses.forEach((bus, i) => {
-      const lane = this.lanes[i] as Lane;
+      const lane = this.lanes[i] as BusLane;
       this.unsubscribe.push(bus.onFrame((frame, ts) => this.onFrame(lane, frame, ts)));
     });
     this.startTimers();
@@ -160,16 +152,17 @@ export class TelemetryPipeline extends EventEmitter<TelemetryEvents> {
 
   /** Feeds one frame as if `bus` had received it at monotonic `timestampNs` (bench, tests). */
   ingest(busIndex: number, frame: CanFrame, timestampNs: bigint): void {
-    this.onFrame(this.lanes[busIndex] as Lane, frame, timestampNs);
+    this.onFrame(this.lanes[busIndex] as BusLane, frame, timestampNs);
   }
 
   health(): TelemetryHealth {
     const now = this.nowMs();
+    const last = Math.max(-Infinity, ...this.lanes.map((l) => l.lastFrameMs ?? -Infinity));
     return {
       state: this.state,
       sinks: this.sinkStates(),
       spool: { bytes: this.spool?.bytes ?? 0, batches: this.spool?.count ?? 0 },
-      lastFrameAgeMs: this.lastFrameMs === undefined ? undefined : now - this.lastFrameMs,
+      lastFrameAgeMs: last === -Infinity ? undefined : now - last,
     };
   }
 
@@ -197,38 +190,24 @@ export class TelemetryPipeline extends EventEmitter<TelemetryEvents> {
     };
   }
 
-  private lane(bus: string): Lane {
+  private lane(bus: string): BusLane {
     const filters = [...this.streams.values()].map((s) => {
       const filter = new StreamFilter(s.config, this.dbc, bus);
-      const emit: Emit = (record) => this.collect(s.config.name, record);
+      // Records are emitted while the lane handles a frame: its time is the batch's clock.
+      const emit: Emit = (record) => this.collect(s, record, lane.lastFrameMs ?? this.nowMs());
       return { filter, emit };
     });
-    return { bus, counters: { framesReceived: 0, framesDecoded: 0, unknownIds: 0 }, filters };
+    const lane = new BusLane(bus, this.dbc, filters);
+    return lane;
   }
 
-  private onFrame(lane: Lane, frame: CanFrame, timestampNs: bigint): void {
-    lane.counters.framesReceived++;
-    if (frame.error || frame.remote) return;
-    const message = this.dbc.decodeInto(frame, this.values);
-    if (message === undefined) {
-      lane.counters.unknownIds++;
-      return;
-    }
-    lane.counters.framesDecoded++;
-    const t = this.offsetMs + Number(timestampNs) / 1e6;
-    this.lastFrameMs = t;
-    const { filters } = lane;
-    for (let i = 0; i < filters.length; i++) {
-      const { filter, emit } = filters[i] as Lane["filters"][number];
-      if (filter.accepts(frame.id, frame.extended)) filter.process(message, this.values, t, emit);
-    }
+  private onFrame(lane: BusLane, frame: CanFrame, timestampNs: bigint): void {
+    lane.frame(frame, this.offsetMs + Number(timestampNs) / 1e6);
   }
 
-  private collect(stream: string, record: TelemetryRecord): void {
-    const s = this.streams.get(stream) as StreamState;
-    const now = this.lastFrameMs ?? this.nowMs();
+  private collect(s: StreamState, record: TelemetryRecord, now: number): void {
     const records = s.batcher.add(record, now);
-    if (records) this.close(stream, records, now);
+    if (records) this.close(s.config.name, records, now);
   }
 
   /** Encodes a closed batch and spools it, split as the sink's payload limit needs. */
