@@ -30,7 +30,7 @@ export function registerAgentCommand(program: Command): void {
   program
     .command("agent")
     .description("run the agent (no --config: embedded broker, shadow service and simulated ECU)")
-    .option("--config <file>", "agent configuration (JSON)")
+    .option("--config <file>", "agent configuration (YAML or JSON; see roadrig config check)")
     .option("--port <port>", "embedded broker's loopback port", String(EMBEDDED_PORT))
     .option("--state-dir <dir>", "keep the embedded shadow service's documents here")
     .option("--health-port <port>", "serve /healthz, /readyz and /metrics on this port "
@@ -45,7 +45,7 @@ export function registerAgentCommand(program: Command): void {
       // Loaded here, so that other commands do not pay for the agent's modules.
       const { createAgent } = await import("../agent/createAgent.js");
       const telemetry = config.embedded === undefined
-        ? undefined
+        ? await configuredTelemetry(config)
         : await (await import("../agent/embedded/embeddedTelemetry.js"))
           .embeddedTelemetry(config, telemetryStateDir(flags));
       const page = await vehiclePage(config, flags, log.child({ component: "vehicle-page" }));
@@ -109,11 +109,20 @@ function telemetryStateDir(flags: AgentFlags): string {
   return flags.stateDir ?? join(tmpdir(), `roadrig-agent-${flags.port}`);
 }
 
-function logTelemetry(t: EmbeddedTelemetry, log: Logger): void {
+/** The configuration's `telemetry` section, when it has one. */
+async function configuredTelemetry(config: AgentConfig) {
+  if (config.telemetry === undefined) return undefined;
+  const { telemetryFromConfig } = await import("../agent/telemetry/telemetryFromConfig.js");
+  const t = await telemetryFromConfig(config);
+  return t && { components: [t.component], pipeline: t.pipeline };
+}
+
+function logTelemetry(t: Omit<EmbeddedTelemetry, "drive"> & Partial<EmbeddedTelemetry>,
+  log: Logger): void {
   t.pipeline.on("metrics", (metrics) => log.info({ metrics }, "telemetry metrics"));
   t.pipeline.on("dropped", (drop) => log.warn(drop, "telemetry batch dropped"));
   t.pipeline.on("sink", (state) => log.info(state, "telemetry sink"));
-  t.drive.on("failed", (err) => log.error({ err }, "simulated drive stopped"));
+  t.drive?.on("failed", (err) => log.error({ err }, "simulated drive stopped"));
 }
 
 /** The vehicle page, its URL logged once it listens. */
