@@ -13,6 +13,7 @@ const require = createRequire(import.meta.url);
  */
 export class UnixDgramNotifySocket implements NotifySocket {
   readonly #socket: UnixDgramSocket;
+  #closed = false;
 
   constructor(readonly path: string) {
     const { createSocket } = require("unix-dgram") as typeof UnixDgram;
@@ -22,6 +23,7 @@ export class UnixDgramNotifySocket implements NotifySocket {
   }
 
   send(message: string): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error(`notify socket ${this.path}: closed`));
     const buffer = Buffer.from(message, "utf8");
     return new Promise((resolve, reject) => {
       this.#socket.send(buffer, 0, buffer.length, this.path, (error) => {
@@ -31,7 +33,10 @@ export class UnixDgramNotifySocket implements NotifySocket {
     });
   }
 
+  /** Closes once: the addon aborts the process (a failed assertion) on a second close. */
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     this.#socket.close();
   }
 }

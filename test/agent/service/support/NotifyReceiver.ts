@@ -13,6 +13,7 @@ const require = createRequire(import.meta.url);
  */
 export class NotifyReceiver {
   readonly messages: string[] = [];
+  #closed = false;
   readonly #waiters: { test: (m: string) => boolean; resolve: (m: string) => void }[] = [];
 
   private constructor(
@@ -39,7 +40,10 @@ export class NotifyReceiver {
     return new Promise((resolve) => this.#waiters.push({ test, resolve }));
   }
 
+  /** Closes once: the addon aborts the process on a second close. */
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     this.socket.close();
     rmSync(this.dir, { recursive: true, force: true });
   }
