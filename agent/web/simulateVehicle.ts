@@ -5,6 +5,7 @@ import type { BodyMap } from "../body/BodyMap.js";
 /** What the hook needs of the simulated body ECU: SimulatedBodyEcu has this shape. */
 export interface SimulatedVehicle {
   speed: number;
+  respond: boolean;
   set(field: string, value: JsonValue): void;
   sendStatus(): void;
 }
@@ -12,7 +13,8 @@ export interface SimulatedVehicle {
 /**
  * The vehicle side of the embedded default, as a hand on the door or a foot on the pedal would
  * change it: `{"door": "closed", "windowFL": 40, "speed": 12}` sets the simulated ECU's state
- * (each value a status the ECU can send) and speed, and the ECU sends its status at once.
+ * (each value a status the ECU can send) and speed, and the ECU sends its status at once;
+ * `{"respond": false}` makes it ignore commands (a dead actuator: the agent's timeout).
  * Returns the problems, one per bad key, and changes nothing when there is any.
  */
 export function simulateVehicle(
@@ -26,11 +28,12 @@ export function simulateVehicle(
     const problem = checkKey(map, key, value);
     return problem === undefined ? [] : [`${key}: ${problem}`];
   });
-  if (entries.length === 0) problems.push("expected at least one field or speed");
+  if (entries.length === 0) problems.push("expected at least one field, speed or respond");
   if (problems.length > 0) return problems;
 
   for (const [key, value] of entries) {
     if (key === "speed") vehicle.speed = value as number;
+    else if (key === "respond") vehicle.respond = value as boolean;
     else vehicle.set(key, value);
   }
   vehicle.sendStatus();
@@ -43,8 +46,11 @@ function checkKey(map: BodyMap, key: string, value: JsonValue): string | undefin
       ? undefined
       : `expected a speed ≥ 0, found ${JSON.stringify(value)}`;
   }
+  if (key === "respond") {
+    return typeof value === "boolean" ? undefined : `expected true or false, found ${JSON.stringify(value)}`;
+  }
   if (!Object.hasOwn(map.fields, key)) {
-    return `expected speed or one of ${Object.keys(map.fields).join(", ")}`;
+    return `expected speed, respond or one of ${Object.keys(map.fields).join(", ")}`;
   }
   const spec = map.fields[key]!;
   if (spec.kind === "enum") {
