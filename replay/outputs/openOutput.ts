@@ -22,8 +22,8 @@ export function openOutput(target: string, options: OpenOutputOptions): ReplayOu
     case "socketcan": {
       const bus = SocketCanBus.open(rest);
       const details = () => {
-        const { refused, dropped, skippedErrorFrames } = bus.stats();
-        return { refused, dropped, skippedErrorFrames };
+        const { refused, rejected, dropped, skippedErrorFrames, inexact } = bus.stats();
+        return { refused, rejected, dropped, skippedErrorFrames, inexact };
       };
       return new CanBusOutput(target, bus, details);
     }

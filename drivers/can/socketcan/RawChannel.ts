@@ -12,14 +12,24 @@ export interface AddonMessage {
   ts_usec?: number;
 }
 
+/** A kernel receive filter (CAN_RAW_FILTER): `id` carries the EFF/RTR flag bits it matches. */
+export interface AddonFilter {
+  id: number;
+  mask: number;
+  invert?: boolean;
+}
+
 /** The part of the addon's RawChannel roadrig uses; tests substitute their own. */
 export interface RawChannel {
   addListener(event: "onMessage", callback: (message: AddonMessage) => void): void;
+  /** The receive thread ended: the socket reported an error (interface down or gone). */
+  addListener(event: "onStopped", callback: () => void): void;
   start(): void;
   stop(): void;
   /** Bytes written, or -1 when the kernel refused the frame (the addon drops errno). */
   send(message: AddonMessage): number;
   sendFD(message: AddonMessage): number;
+  setRxFilters(filters: AddonFilter[]): void;
 }
 
 export type RawChannelFactory = (iface: string) => RawChannel;

@@ -3,7 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { makeFrame } from "../../../../drivers/can/CanFrame.js";
-import type { AddonMessage, RawChannel } from "../../../../drivers/can/socketcan/RawChannel.js";
+import { writeFileSync } from "node:fs";
+import type {
+  AddonFilter, AddonMessage, RawChannel,
+} from "../../../../drivers/can/socketcan/RawChannel.js";
 import { SocketCanBus } from "../../../../drivers/can/socketcan/SocketCanBus.js";
 import { SocketCanError } from "../../../../drivers/can/socketcan/SocketCanError.js";
 
@@ -24,13 +27,19 @@ function kernel(options: { afCan: boolean; ifaces: string[] }) {
 class FakeChannel implements RawChannel {
   readonly written: AddonMessage[] = [];
   listener: ((m: AddonMessage) => void) | undefined;
+  onStopped: (() => void) | undefined;
+  filters: AddonFilter[] | undefined;
   started = false;
   stopped = false;
 
   constructor(public refusals = 0) {}
 
-  addListener(_event: "onMessage", callback: (m: AddonMessage) => void): void {
-    this.listener = callback;
+  addListener(event: "onMessage" | "onStopped", callback: (m: AddonMessage) => void): void {
+    if (event === "onMessage") this.listener = callback;
+    else this.onStopped = () => callback({ id: 0, data: Buffer.alloc(0) });
+  }
+  setRxFilters(filters: AddonFilter[]): void {
+    this.filters = filters;
   }
   start(): void {
     this.started = true;
@@ -144,9 +153,10 @@ describe("SocketCanBus frames", () => {
     expect(bus.stats().sent).toBe(4);
   });
 
-  it("counts error frames instead of transmitting them", () => {
+  it("counts error frames instead of transmitting them on a real controller", () => {
     const channel = new FakeChannel();
-    const bus = SocketCanBus.open("vcan0", { openChannel: () => channel });
+    const paths = kernel({ afCan: true, ifaces: ["can0"] });
+    const bus = SocketCanBus.open("can0", { openChannel: () => channel, kernelPaths: paths });
     bus.send(makeFrame(0x80, new Uint8Array(8), { error: true }));
     expect(channel.written).toHaveLength(0);
     expect(bus.stats().skippedErrorFrames).toBe(1);
@@ -212,5 +222,97 @@ describe("SocketCanBus frames", () => {
     });
     for (let i = 0; i < 5; i++) bus.send(makeFrame(i, new Uint8Array(0)));
     expect(bus.stats()).toMatchObject({ queued: 2, dropped: 3 });
+  });
+});
+
+/** A kernel folder whose interface has sysfs `flags` and `mtu` files the test can change. */
+function iface(name: string, up: boolean, mtu: number) {
+  const paths = kernel({ afCan: true, ifaces: [name] });
+  const set = (isUp: boolean) =>
+    writeFileSync(join(paths.sysClassNet, name, "flags"), isUp ? "0x1003\n" : "0x1002\n");
+  set(up);
+  writeFileSync(join(paths.sysClassNet, name, "mtu"), `${mtu}\n`);
+  return { paths, set };
+}
+
+describe("SocketCanBus kernel behaviour", () => {
+  it("writes error frames with CAN_ERR_FLAG and eight bytes when told to send them", () => {
+    const channel = new FakeChannel();
+    const bus = SocketCanBus.open("vcan0", { openChannel: () => channel, errorFrames: "send" });
+    bus.send(makeFrame(0x004, Uint8Array.of(0, 8), { error: true }));
+    expect(channel.written[0]).toMatchObject({ id: 0x20000004, ext: false });
+    expect([...channel.written[0]!.data]).toEqual([0, 8, 0, 0, 0, 0, 0, 0]);
+  });
+
+  it("drops a CAN FD frame refused by a classic-MTU interface at once, as EINVAL", () => {
+    const { paths } = iface("can3", true, 16);
+    const channel = new FakeChannel();
+    channel.sendFD = () => -1;
+    const timer = manualTimer();
+    const bus = SocketCanBus.open("can3", {
+      openChannel: () => channel, kernelPaths: paths, schedule: timer.schedule,
+    });
+    bus.send(makeFrame(0x10, new Uint8Array(12)));
+    expect(timer.pending).toHaveLength(0);
+    expect(bus.stats()).toMatchObject({ rejected: 1, queued: 0, refusedBy: { EINVAL: 1 } });
+  });
+
+  it("names a refusal on an up interface ENOBUFS and on a down one ENETDOWN", () => {
+    const { paths, set } = iface("can4", true, 16);
+    const channel = new FakeChannel(2);
+    const timer = manualTimer();
+    const bus = SocketCanBus.open("can4", {
+      openChannel: () => channel, kernelPaths: paths, schedule: timer.schedule,
+    });
+    bus.send(makeFrame(1, new Uint8Array(0)));
+    set(false);
+    timer.fire();
+    expect(bus.stats().refusedBy).toMatchObject({ ENOBUFS: 1, ENETDOWN: 1 });
+  });
+
+  it("holds frames while the interface is down, reopens it once up and says so", () => {
+    const { paths, set } = iface("can5", true, 72);
+    const channels = [new FakeChannel(), new FakeChannel()];
+    let opened = 0;
+    const timer = manualTimer();
+    const bus = SocketCanBus.open("can5", {
+      openChannel: () => channels[opened++] as FakeChannel, kernelPaths: paths,
+      schedule: timer.schedule,
+    });
+    const states: string[] = [];
+    bus.onState((e) => states.push(e.state));
+    set(false);
+    channels[0]!.onStopped?.();
+    bus.send(makeFrame(7, Uint8Array.of(7)));
+    expect(bus.stats()).toMatchObject({ down: true, queued: 1 });
+    timer.fire();
+    expect(opened).toBe(1);
+    set(true);
+    timer.fire();
+    expect(opened).toBe(2);
+    expect(states).toEqual(["down", "up"]);
+    expect(channels[1]!.written.map((m) => m.id)).toEqual([7]);
+    expect(bus.stats()).toMatchObject({ down: false, queued: 0, recoveries: 1 });
+  });
+
+  it("passes kernel filters with the frame format in the mask", () => {
+    const channel = new FakeChannel();
+    SocketCanBus.open("vcan0", {
+      openChannel: () => channel,
+      filters: [{ id: 0x123, mask: 0x7ff }, { id: 0x18daf100, mask: 0x1fffff00, extended: true }],
+    });
+    expect(channel.filters).toEqual([
+      { id: 0x123, mask: 0x800007ff },
+      { id: 0x98daf100, mask: 0x9fffff00 },
+    ]);
+  });
+
+  it("counts frames the addon cannot write exactly (classic DLC over 8, ESI)", () => {
+    const channel = new FakeChannel();
+    const bus = SocketCanBus.open("vcan0", { openChannel: () => channel });
+    bus.send(makeFrame(1, new Uint8Array(8), { dlc: 12, fd: false }));
+    bus.send(makeFrame(2, new Uint8Array(16), { esi: true }));
+    bus.send(makeFrame(3, new Uint8Array(8)));
+    expect(bus.stats()).toMatchObject({ sent: 3, inexact: 2 });
   });
 });
