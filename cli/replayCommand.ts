@@ -21,6 +21,7 @@ import { createLogger, type LogFormat } from "./logger.js";
 import { ProgressBar } from "./progressBar.js";
 import { UsageError } from "./UsageError.js";
 import { addS3ClientFlags, s3ClientOptionsOf, type S3ClientFlags } from "./s3ClientFlags.js";
+import { applyReplayProfile, PROFILES_ENV } from "./replay/applyReplayProfile.js";
 import { lingerFor, openCapture, parseCaptureFlags } from "./replay/captureFlags.js";
 import { replayWithResults } from "./replay/replayWithResults.js";
 import { warnOnUnderruns } from "./replay/warnOnUnderruns.js";
@@ -79,7 +80,10 @@ export function registerReplayCommand(program: Command): void {
     .option("--capture-linger <seconds>", "keep recording this long after the last frame", "0.5")
     .option("--results <s3://bucket/prefix/|dir>", "leave a results bundle there (run-id folder)")
     .option("--results-timeout <seconds>", "longest wait for the results upload", "120")
+    .option("--profile <name>", "take flags from this profile; the command line wins")
+    .option("--profiles <file>", `replay profiles file (YAML; env ${PROFILES_ENV})`)
     .action(async (logs: string[], flags: ReplayFlags, command: Command) => {
+      await applyReplayProfile(flags, command);
       if (flags.to.length === 0) throw new UsageError(`replay: --to is required (${outputForms.join(", ")})`);
       const opts = command.optsWithGlobals<{ logLevel?: string; logFormat?: LogFormat }>();
       await replayWithResults(logs, flags, {
