@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { AgentConfig } from "../config/AgentConfig.js";
+import type { CanBus } from "../drivers/can/CanBus.js";
 import { parseDbc } from "../drivers/dbc/parseDbc.js";
 import { Agent } from "./Agent.js";
 import { BodyComponent } from "./body/BodyComponent.js";
@@ -19,6 +20,8 @@ export interface AgentParts {
   readonly agent: Agent;
   readonly link: MqttLink;
   readonly body: BodyController;
+  /** The body controller's CAN bus. */
+  readonly bus: CanBus;
   readonly sync: ShadowSync;
   readonly broker?: EmbeddedShadowBroker;
   readonly ecu?: SimulatedBodyEcu;
@@ -63,7 +66,7 @@ export async function createAgent(
 
   const agent = new Agent(components);
   return {
-    agent, link, body, sync,
+    agent, link, body, bus, sync,
     ...(broker === undefined ? {} : { broker }),
     ...(ecu === undefined ? {} : { ecu }),
   };

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { Logger } from "pino";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { onBusState } from "../agent/body/onBusState.js";
 import type { AgentParts } from "../agent/createAgent.js";
 import type { EmbeddedTelemetry } from "../agent/embedded/embeddedTelemetry.js";
 import type { AgentConfig } from "../config/AgentConfig.js";
@@ -96,6 +97,10 @@ function logEvents(parts: AgentParts, log: Logger): void {
       log.warn({ field: outcome.field, desired: outcome.desired, code: outcome.code,
         reason: outcome.reason }, "desired value refused");
     }
+  });
+  onBusState(parts.bus, (event) => {
+    if (event.state === "down") log.warn(event, "CAN interface down; frames held until it is up");
+    else log.info(event, "CAN interface up again; socket reopened");
   });
   parts.body.on("changed", (field, value) =>
     log.info({ field, value }, "body changed without a command"));
