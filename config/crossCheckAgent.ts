@@ -8,11 +8,20 @@ type Raw = Record<string, unknown>;
 const entries = (v: unknown): [string, unknown][] => (isRecord(v) ? Object.entries(v) : []);
 const items = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
-/** What the schema cannot say alone: streams name sinks that exist, names are unique. */
+/**
+ * What the schema cannot say alone: streams name sinks that exist, names are unique, telemetry
+ * is not configured where it would be ignored.
+ */
 export function crossCheckAgent(config: Raw): SchemaProblem[] {
   const telemetry = isRecord(config.telemetry) ? config.telemetry : {};
   const problems: SchemaProblem[] = [];
   const sinks = items(telemetry.sinks).map((s) => (isRecord(s) ? s.name : undefined));
+  if (config.embedded !== undefined && config.telemetry !== undefined) {
+    // `roadrig agent` runs the sample drive's telemetry with the embedded broker; a telemetry
+    // section beside it would be ignored without a word.
+    problems.push({ at: ["telemetry"], atKey: true, expected: "no telemetry section beside "
+      + "embedded (the embedded default runs its own sample telemetry)", found: "both" });
+  }
   unique(items(telemetry.streams), ["telemetry", "streams"], problems);
   unique(items(telemetry.sinks), ["telemetry", "sinks"], problems);
   items(telemetry.streams).forEach((stream, i) => {

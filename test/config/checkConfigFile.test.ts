@@ -165,6 +165,17 @@ dbc: ${JSON.stringify(defaultAgentConfig().dbc)}
     ]);
   });
 
+  it("refuses a telemetry section beside embedded, where it would be ignored", async () => {
+    const { problems } = await check(`${base}embedded: { port: 18830 }
+telemetry:
+  buses: [virtual:a]
+  streams: [{ name: s, priority: 1, sink: up, topic: t }]
+  sinks: [{ type: mqtt, name: up, url: "mqtt://127.0.0.1:1883" }]
+  spool: { dir: spool }
+`);
+    expect(problems.map((p) => [p.path, p.found, p.line])).toEqual([["telemetry", "both", 4]]);
+  });
+
   it("places a YAML syntax error at its line", async () => {
     const { problems } = await check("thing: car-1\nmqtt: { transport: mqtt\n");
     expect(problems[0]).toMatchObject({ path: "(file)", expected: "YAML", line: 3 });
