@@ -1,0 +1,156 @@
+import type { MessagePort } from "node:worker_threads";
+import type { LogReader } from "../formats/LogReader.js";
+import { openByteSource, openSource, type OpenLogOptions } from "../formats/openLog.js";
+import { readCounters } from "../results/sourceFacts.js";
+import type { ByteSource } from "../sources/ByteSource.js";
+import { CachedS3Source } from "../sources/CachedS3Source.js";
+import { NasCache } from "../sources/NasCache.js";
+import { S3Source } from "../sources/S3Source.js";
+import { BatchPacker } from "./BatchPacker.js";
+import { ReadAhead } from "./ReadAhead.js";
+import type { FromWorker, ReadWorkerData, SourceCounters, ToWorker } from "./ReadWorkerProtocol.js";
+import { errorToWire } from "./WireError.js";
+
+/**
+ * The worker's side: opens the log, and for each run reads batches ahead of the replay within
+ * the limits, packs them and transfers them. One run at a time; a new one ends the last.
+ */
+export class ReadWorkerLoop {
+  private reader: LogReader | undefined;
+  private source: ByteSource | undefined;
+  private readonly packer = new BatchPacker();
+  private readonly ahead: ReadAhead;
+  private run = -1;
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(private readonly port: MessagePort, private readonly data: ReadWorkerData) {
+    this.ahead = new ReadAhead(data.limits.maxRecords, data.limits.maxBytes);
+  }
+
+  async open(): Promise<void> {
+    try {
+      this.source = await openByteSource(this.data.pathOrUrl, this.openOptions());
+      this.reader = await openSource(this.source);
+    } catch (err) {
+      await this.source?.close().catch(() => undefined);
+      this.post({ type: "failed", error: errorToWire(err) });
+      return;
+    }
+    const etag = this.source instanceof S3Source || this.source instanceof CachedS3Source
+      ? this.source.etag : undefined;
+    this.post({
+      type: "opened",
+      name: this.reader.name,
+      startNs: this.reader.startNs,
+      description: this.reader.describe(),
+      size: await this.source.size(),
+      ...(etag !== undefined ? { etag } : {}),
+      counters: readCounters(this.source),
+    });
+  }
+
+  onMessage(message: ToWorker): void {
+    switch (message.type) {
+      case "start":
+        this.start(message.run, message.fromNs);
+        break;
+      case "taken":
+        if (message.run === this.run) this.ahead.taken(message.records, message.bytes);
+        break;
+      case "stop":
+        if (message.run === this.run) this.stopRun();
+        break;
+      case "close":
+        this.stopRun();
+        void this.close();
+        break;
+    }
+  }
+
+  private openOptions(): OpenLogOptions {
+    const { s3, cache } = this.data.open;
+    return {
+      ...(s3 ? { s3 } : {}),
+      ...(cache ? { cache: new NasCache(cache) } : {}),
+      onCacheWarning: ({ source, reason, message }) =>
+        this.post({ type: "warning", warning: { source, reason, message } }),
+    };
+  }
+
+  private start(run: number, fromNs: number | undefined): void {
+    this.stopRun();
+    this.run = run;
+    this.running = this.running.then(() => this.read(run, fromNs));
+  }
+
+  private stopRun(): void {
+    this.run = -1;
+    this.ahead.reset();
+  }
+
+  private async read(run: number, fromNs: number | undefined): Promise<void> {
+    const reader = this.reader as LogReader;
+    const batches = reader.batches(fromNs !== undefined ? { fromNs } : {});
+    const iterator = batches[Symbol.asyncIterator]();
+    this.packer.discard();
+    let done = false;
+    try {
+      while (run === this.run) {
+        const next = await iterator.next();
+        if (next.done === true) break;
+        for (const record of next.value) this.packer.add(record);
+        await this.handOver(run, false);
+      }
+      done = true;
+      if (run !== this.run) return;
+      await this.handOver(run, true);
+      const description = reader.describe();
+      this.post({ type: "end", run, description, ...this.counters() });
+    } catch (err) {
+      done = true;
+      // The records read before the failure go first, as a reader in the replay's thread would.
+      if (run === this.run && this.packer.count > 0) this.postBatch(run);
+      if (run === this.run) this.post({ type: "error", run, error: errorToWire(err), ...this.counters() });
+    } finally {
+      if (!done) await iterator.return?.().catch(() => undefined);
+    }
+  }
+
+  /**
+   * Sends the packed records when the batch is full, or at once when the replay has nothing
+   * left to take (it is waiting); then waits while the replay is too far behind.
+   */
+  private async handOver(run: number, last: boolean): Promise<void> {
+    if (run !== this.run) return;
+    const { batchRecords } = this.data.limits;
+    const count = this.packer.count;
+    if (count > 0 && (last || count >= batchRecords || this.ahead.idle)) this.postBatch(run);
+    for (let room = this.ahead.room(); room && run === this.run; room = this.ahead.room()) {
+      await room;
+    }
+  }
+
+  private postBatch(run: number): void {
+    const bytes = this.packer.bytes;
+    const packed = this.packer.take();
+    this.ahead.handedOver(packed.count, bytes);
+    const message: FromWorker = { type: "batch", run, ...packed, ...this.counters() };
+    this.port.postMessage(message, [packed.buffer]);
+  }
+
+  private counters(): { counters?: SourceCounters } {
+    const counters = this.source ? readCounters(this.source) : {};
+    return counters.s3 ? { counters } : {};
+  }
+
+  private async close(): Promise<void> {
+    this.ahead.wake();
+    await this.running.catch(() => undefined);
+    await this.reader?.close().catch(() => undefined);
+    this.post({ type: "closed" });
+  }
+
+  private post(message: FromWorker): void {
+    this.port.postMessage(message);
+  }
+}

@@ -1,0 +1,66 @@
+import type { LogDescription } from "../formats/LogReader.js";
+import type { SourceFacts } from "../results/RunReport.js";
+import type { NasCacheOptions } from "../sources/NasCache.js";
+import type { S3ClientOptions } from "../sources/createS3Client.js";
+import type { WireError } from "./WireError.js";
+
+/** The S3 and cache counters of the worker's source, as the run report shows them. */
+export type SourceCounters = Pick<SourceFacts, "s3" | "cache">;
+
+/** How far the worker may read ahead of what the replay has taken. */
+export interface ReadAheadLimits {
+  /** Records packed per transferred batch (at most; a batch goes early if the replay waits). */
+  batchRecords: number;
+  /** Records handed over and not yet taken by the replay. */
+  maxRecords: number;
+  /** Bytes (columns and payloads) handed over and not yet taken. */
+  maxBytes: number;
+}
+
+/** What openLog needs in the worker, as plain data (a client or a cache cannot cross). */
+export interface WorkerOpenOptions {
+  s3?: {
+    clientOptions?: Omit<S3ClientOptions, "credentials">;
+    chunkBytes?: number;
+    readAheadBytes?: number;
+  };
+  cache?: NasCacheOptions;
+}
+
+export interface ReadWorkerData {
+  pathOrUrl: string;
+  open: WorkerOpenOptions;
+  limits: ReadAheadLimits;
+}
+
+/** Main thread to worker. `run` numbers each batches() call; a new one ends the last. */
+export type ToWorker =
+  | { type: "start"; run: number; fromNs?: number }
+  | { type: "taken"; run: number; records: number; bytes: number }
+  | { type: "stop"; run: number }
+  | { type: "close" };
+
+/** Worker to main thread, in the order things happened there. */
+export type FromWorker =
+  | {
+    type: "opened";
+    name: string;
+    startNs: bigint;
+    description: LogDescription;
+    size: number;
+    etag?: string;
+    counters: SourceCounters;
+  }
+  | { type: "failed"; error: WireError }
+  | {
+    type: "batch";
+    run: number;
+    buffer: ArrayBuffer;
+    count: number;
+    strings: string[];
+    counters?: SourceCounters;
+  }
+  | { type: "end"; run: number; description: LogDescription; counters?: SourceCounters }
+  | { type: "error"; run: number; error: WireError; counters?: SourceCounters }
+  | { type: "warning"; warning: { source: string; reason: string; message: string } }
+  | { type: "closed" };
