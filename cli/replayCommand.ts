@@ -17,6 +17,7 @@ import type { ReplaySummary } from "../replay/ReplaySummary.js";
 import { ChannelMap } from "../replay/timeline/ChannelMap.js";
 import { IdFilter } from "../replay/timeline/IdFilter.js";
 import { timeJumpPolicies, type TimeJumpPolicy } from "../replay/timeline/TimeJumpPolicy.js";
+import { WorkerLogReader } from "../replay/worker/WorkerLogReader.js";
 import { createLogger, type LogFormat } from "./logger.js";
 import { ProgressBar } from "./progressBar.js";
 import { UsageError } from "./UsageError.js";
@@ -48,6 +49,8 @@ export interface ReplayFlags extends S3ClientFlags {
   captureLinger?: string;
   results?: string;
   resultsTimeout?: string;
+  /** Undefined: a worker for paced runs only (see readInWorker). */
+  readWorker?: boolean;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -80,6 +83,8 @@ export function registerReplayCommand(program: Command): void {
     .option("--capture-linger <seconds>", "keep recording this long after the last frame", "0.5")
     .option("--results <s3://bucket/prefix/|dir>", "leave a results bundle there (run-id folder)")
     .option("--results-timeout <seconds>", "longest wait for the results upload", "120")
+    .option("--read-worker", "read and parse logs in a worker thread (default when paced)")
+    .option("--no-read-worker", "read and parse logs on the replay's own thread")
     .option("--profile <name>", "take flags from this profile; the command line wins")
     .option("--profiles <file>", `replay profiles file (YAML; env ${PROFILES_ENV})`)
     .action(async (logs: string[], flags: ReplayFlags, command: Command) => {
@@ -108,7 +113,8 @@ export async function runReplay(
 ): Promise<ReplaySummary> {
   const settings = parseFlags(logs, flags);
   const capturing = parseCaptureFlags(flags);
-  const readers = await openAll(logs, openOptions(flags, log), record);
+  const readers = await openAll(logs, openOptions(flags, log), record,
+    readInWorker(flags, settings.rate));
   let outputs: CountingOutput[] = [];
   let capture: Capture | undefined;
   try {
@@ -240,10 +246,17 @@ async function openAll(
   logs: string[],
   options: OpenLogOptions,
   record: RunRecord,
+  inWorker: boolean,
 ): Promise<LogReader[]> {
   const readers: LogReader[] = [];
   try {
     for (const path of logs) {
+      if (inWorker) {
+        const reader = await WorkerLogReader.open(path, options);
+        readers.push(reader);
+        await record.addSource(reader.source, reader);
+        continue;
+      }
       const source = await openByteSource(path, options);
       const reader = await openSource(source).catch(async (err: unknown) => {
         await source.close();
@@ -257,6 +270,15 @@ async function openAll(
     await Promise.allSettled(readers.map((r) => r.close()));
     throw err;
   }
+}
+
+/**
+ * A paced replay reads and parses in a worker by default: parsing, inflating and their garbage
+ * on the replay's thread are what makes frames late. At --rate 0 nothing waits on a deadline,
+ * and the replay's thread is the bottleneck either way.
+ */
+function readInWorker(flags: ReplayFlags, rate: number): boolean {
+  return flags.readWorker ?? rate !== 0;
 }
 
 /** Space pauses and resumes on a terminal; q or Ctrl-C stops; SIGINT/SIGTERM stop cleanly. */
