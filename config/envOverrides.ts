@@ -22,7 +22,7 @@ export interface Overridden {
  * Applies `PREFIX` variables over the file's value. After the prefix, `__` separates keys; a
  * key is matched without regard to case or underscores (`REQUEST_TIMEOUT_MS` is
  * `requestTimeoutMs`), a number is a list index, and the value is read as a YAML scalar or flow
- * collection (`5000`, `true`, `[socketcan:can0, socketcan:can1]`).
+ * collection (`5000`, `true`, `[socketcan:can0, socketcan:can1]`). Empty variables are skipped.
  */
 export function applyEnvOverrides(
   value: unknown,
@@ -33,7 +33,8 @@ export function applyEnvOverrides(
   let result: unknown = structuredClone(value ?? {});
   const overrides: EnvOverride[] = [];
   const problems: ConfigProblem[] = [];
-  const names = Object.keys(env).filter((n) => n.startsWith(prefix)).sort();
+  // An empty variable counts as unset, so that a template can leave an optional key out.
+  const names = Object.keys(env).filter((n) => n.startsWith(prefix) && env[n] !== "").sort();
   for (const variable of names) {
     const words = variable.slice(prefix.length).split("__");
     const at = resolveKeys(words, schema, result);

@@ -57,13 +57,20 @@ describe("ROADRIG_AGENT__ environment overrides", () => {
     ]);
   });
 
+  it("skips empty variables, as unset", async () => {
+    const { problems, value } = await withEnv({ ROADRIG_AGENT__SHADOW_NAME: "",
+      ROADRIG_AGENT__NO_SUCH_KEY: "" });
+    expect(problems).toEqual([]);
+    expect(value.shadowName).toBeUndefined();
+  });
+
   it("reports a variable whose keys match nothing", async () => {
     const { problems } = await withEnv({ ROADRIG_AGENT__MQTT__URLL: "mqtt://x" });
     expect(problems).toEqual([{ path: "mqtt.URLL", variable: "ROADRIG_AGENT__MQTT__URLL",
       expected: "a key of the configuration", found: 'no key matches "MQTT__URLL"' }]);
   });
 
-  it("fill a section the file does not have", async () => {
+  it("fills a section the file does not have", async () => {
     const { problems, value } = await withEnv({ ROADRIG_AGENT__HEALTH__PORT: "9464" });
     expect(problems).toEqual([]);
     expect(value.health).toEqual({ host: "127.0.0.1", port: 9464 });
