@@ -49,6 +49,8 @@ export class WorkerLogReader implements LogReader {
   readonly startNs: bigint;
   /** Name, size and S3 counters of the worker's source, for the run report. */
   readonly source: SourceMirror;
+  /** Resolves with the worker's exit code once its thread has ended. */
+  readonly exited: Promise<number>;
   private description: LogDescription;
   private readonly unpacker = new BatchUnpacker();
   private readonly yieldRecords: number;
@@ -68,6 +70,7 @@ export class WorkerLogReader implements LogReader {
     this.description = opened.description;
     this.source = new SourceMirror(opened.name, opened.size, opened.etag, opened.counters);
     this.yieldRecords = options.yieldRecords ?? 256;
+    this.exited = new Promise((resolve) => worker.once("exit", resolve));
     worker.on("message", (m: FromWorker) => this.onMessage(m));
     worker.on("error", (err) => this.onGone(errorToWire(err)));
     worker.on("exit", (code) => this.onGone(errorToWire(
@@ -99,6 +102,13 @@ export class WorkerLogReader implements LogReader {
         : new Error(`${pathOrUrl}: read worker sent ${first.type} before opening`);
     }
     return new WorkerLogReader(worker, first, options);
+  }
+
+  /** Records handed over by the worker and not yet taken (what read-ahead holds here). */
+  get bufferedRecords(): number {
+    let records = 0;
+    for (const item of this.current?.queue ?? []) if (item.kind === "batch") records += item.count;
+    return records;
   }
 
   describe(): LogDescription {
