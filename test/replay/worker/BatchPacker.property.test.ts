@@ -17,7 +17,7 @@ const frameRecord: fc.Arbitrary<LogRecord> = fc.record({
   frameChannel: name,
   dir: fc.constantFrom(undefined, "rx", "tx"),
 }).map(({ timeNs, channel, id, flags, dlc, data, frameChannel, dir }) => {
-  const [extended, fd, brs, esi, remote, error] = flags as boolean[];
+  const [extended, fd, brs, esi, remote, error] = flags;
   const frame: CanFrame = {
     id, extended: extended as boolean, fd: fd as boolean, brs: brs as boolean,
     esi: esi as boolean, remote: remote as boolean, error: error as boolean,
