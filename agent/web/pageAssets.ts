@@ -22,9 +22,8 @@ export function pageAssets(): PageAssets {
   const staticDir = existsSync(`${besideStatic}index.html`)
     ? besideStatic
     : fileURLToPath(new URL("../../../agent/web/page/", import.meta.url));
-  const besideScripts = besideStatic;
-  const scriptDir = existsSync(`${besideScripts}vehiclePage.js`)
-    ? besideScripts
+  const scriptDir = existsSync(`${besideStatic}vehiclePage.js`)
+    ? besideStatic
     : fileURLToPath(new URL("../../dist/agent/web/page/", import.meta.url));
   const mqttBundle = createRequire(import.meta.url).resolve("mqtt/dist/mqtt.esm");
   return { staticDir, scriptDir, mqttBundle };
