@@ -9,7 +9,8 @@ export interface AgentProbeOptions {
   readonly buses: () => readonly string[];
   /** Event-loop lag above which the process counts as unhealthy. */
   readonly maxLagMs?: number;
-  /** How long a lost broker connection may take to come back before the watchdog stops. */
+  /** How long a lost broker connection (or a CAN interface down) may take to come back before
+   * the watchdog stops. */
   readonly reconnectGraceMs?: number;
   readonly now?: () => number;
 }
@@ -17,8 +18,8 @@ export interface AgentProbeOptions {
 /**
  * The agent's three health questions. Live: the process runs and its event loop keeps up.
  * Ready: live, the broker connected, the buses open and the shadow read once. Watchdog: live,
- * the buses open, and the broker connected or lost for less than the grace period, so that a
- * short outage does not cost a restart while a wedged connection does.
+ * the buses open, and the broker connected (and each CAN interface up) or lost for less than
+ * the grace period, so that a short outage does not cost a restart while a wedged one does.
  */
 export class AgentProbe {
   readonly #options: AgentProbeOptions;
@@ -26,6 +27,7 @@ export class AgentProbe {
   #downSince: number;
   #lastDisconnect = "not connected yet";
   #synced = false;
+  readonly #busDown = new Map<string, number>();
 
   constructor(options: AgentProbeOptions) {
     this.#options = options;
@@ -43,6 +45,12 @@ export class AgentProbe {
     this.#synced = true;
   }
 
+  /** A CAN interface went down or came back (SocketCAN reopens it by itself). */
+  busState(iface: string, up: boolean): void {
+    if (up) this.#busDown.delete(iface);
+    else if (!this.#busDown.has(iface)) this.#busDown.set(iface, this.#now());
+  }
+
   live(): HealthVerdict {
     const max = this.#options.maxLagMs ?? 1000;
     const lag = this.#options.lag.lagMs;
@@ -53,15 +61,21 @@ export class AgentProbe {
     const reasons = [...this.live().reasons, ...this.#options.buses()];
     if (!this.#options.link.connected) reasons.push(`mqtt: disconnected (${this.#lastDisconnect})`);
     if (!this.#synced) reasons.push("shadow: not read yet");
+    for (const iface of this.#busDown.keys()) reasons.push(`can: ${iface} down`);
     return verdict(reasons);
   }
 
   watchdog(): HealthVerdict {
     const reasons = [...this.live().reasons, ...this.#options.buses()];
     const grace = this.#options.reconnectGraceMs ?? 120_000;
-    const down = this.#now() - this.#downSince;
+    const now = this.#now();
+    const down = now - this.#downSince;
     if (!this.#options.link.connected && down >= grace) {
       reasons.push(`mqtt: disconnected for ${down} ms (${this.#lastDisconnect})`);
+    }
+    // A bus asleep for a while (ignition off) is worth a restart as little as a short outage.
+    for (const [iface, since] of this.#busDown) {
+      if (now - since >= grace) reasons.push(`can: ${iface} down for ${now - since} ms`);
     }
     return verdict(reasons);
   }

@@ -1,4 +1,5 @@
 import { EventEmitter } from "node:events";
+import { onBusState } from "../body/onBusState.js";
 import type { Component } from "../Component.js";
 import type { AgentParts } from "../createAgent.js";
 import type { TelemetryPipeline } from "../telemetry/TelemetryPipeline.js";
@@ -58,6 +59,7 @@ export class AgentService extends EventEmitter<AgentServiceEvents> {
   #shutdown: Promise<ShutdownResult> | undefined;
   #forced: ((result: ShutdownResult) => void) | undefined;
   #shutdownBegan = 0;
+  #offBusState: (() => void) | undefined;
 
   constructor(options: AgentServiceOptions) {
     super();
@@ -91,6 +93,8 @@ export class AgentService extends EventEmitter<AgentServiceEvents> {
     parts.link.on("disconnect", this.#onDisconnect);
     parts.sync.on("synced", this.#onSynced);
     parts.sync.on("failed", this.#onSyncFailed);
+    this.#offBusState = onBusState(parts.bus, (event) =>
+      this.probe.busState(event.iface, event.state === "up"));
     try {
       if (health !== undefined) await this.#listen(health);
       this.#watchdog?.start();
@@ -184,6 +188,7 @@ export class AgentService extends EventEmitter<AgentServiceEvents> {
     parts.link.off("disconnect", this.#onDisconnect);
     parts.sync.off("synced", this.#onSynced);
     parts.sync.off("failed", this.#onSyncFailed);
+    this.#offBusState?.();
     await this.#server?.close();
     this.#server = undefined;
     this.#options.notifier?.close();

@@ -80,4 +80,21 @@ describe("AgentProbe", () => {
     expect(p.ready().reasons).toEqual(["can: buses not open", "shadow: not read yet"]);
     expect(p.watchdog().reasons).toEqual(["can: buses not open"]);
   });
+
+  it("is not ready while a CAN interface is down, and starves the watchdog after the grace",
+    () => {
+      const now = { ms: 0 };
+      const link = new FakeLink();
+      link.connected = true;
+      const p = probe(now, link);
+      p.markSynced();
+      p.busState("can0", false);
+      now.ms = 999;
+      expect(p.ready().reasons).toEqual(["can: can0 down"]);
+      expect(p.watchdog().ok).toBe(true);
+      now.ms = 1000;
+      expect(p.watchdog().reasons).toEqual(["can: can0 down for 1000 ms"]);
+      p.busState("can0", true);
+      expect(p.ready().ok && p.watchdog().ok).toBe(true);
+    });
 });
