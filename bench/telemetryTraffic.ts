@@ -69,7 +69,7 @@ export function benchStreams(
     {
       name: "events", priority: 10, ids: accept(ids.slice(0, 10)),
       signals: [{ names: ["*"], onChange: { relative: 0.01 } }],
-      triggers: [benchTrigger(messages[0] as DbcMessage)],
+      triggers: [benchTrigger(dbc, messages[0] as DbcMessage)],
       batch: { maxCount: 200, maxAgeMs: 250 }, sink: sinks[0], topic: "bench/events",
     },
     {
@@ -88,11 +88,17 @@ export function benchStreams(
 }
 
 /**
- * A capture when the first message's first two signals both pass the middle of their raw
- * range (which the evolving traffic crosses now and then), half a second either side.
+ * A capture when two signals of the first message both pass the middle of their raw range
+ * (which the evolving traffic crosses now and then), half a second either side. The signals
+ * are ones whose names no other message uses: a name such as CHECKSUM would feed the trigger
+ * from every message of the bus.
  */
-function benchTrigger(message: DbcMessage): TriggerConfig {
-  const [a, b] = message.signals;
+function benchTrigger(dbc: Dbc, message: DbcMessage): TriggerConfig {
+  const uses = new Map<string, number>();
+  for (const m of dbc.messages) {
+    for (const s of m.signals) uses.set(s.name, (uses.get(s.name) ?? 0) + 1);
+  }
+  const [a, b] = message.signals.filter((s) => uses.get(s.name) === 1 && s.length >= 4);
   if (!a || !b) throw new Error(`${message.name}: expected two signals to trigger on`);
   const middle = (s: DbcSignal) => s.offset + s.factor * (s.signed ? 0 : 2 ** (s.length - 1));
   const lit = (n: number) => n.toFixed(6);

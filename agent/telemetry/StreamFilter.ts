@@ -3,10 +3,10 @@ import { compileExpression, expressionNames } from "./compileExpression.js";
 import { ExpressionError } from "./ExpressionError.js";
 import { IdFilter } from "./IdFilter.js";
 import { SignalGate } from "./SignalGate.js";
+import { SignalWindow } from "./SignalWindow.js";
 import type { SignalRule, StreamConfig, TriggerConfig } from "./TelemetryConfig.js";
 import type { TelemetryRecord } from "./TelemetryRecord.js";
 import { TriggerCapture } from "./TriggerCapture.js";
-import { WindowSet, type WindowedSignal } from "./WindowSet.js";
 
 export type Emit = (record: TelemetryRecord) => void;
 
@@ -14,8 +14,7 @@ interface SignalPlan {
   index: number;
   name: string;
   gate: SignalGate | undefined;
-  /** The signal's window in its message's `windows`, or -1 for samples. */
-  window: number;
+  window: SignalWindow | undefined;
   min: number;
   max: number;
   ranged: boolean;
@@ -33,7 +32,6 @@ interface TriggerPlan {
 export interface MessagePlan {
   readonly message: DbcMessage;
   signals: SignalPlan[];
-  windows: WindowSet | undefined;
   /** Signals the triggers read: decoded slot to latest-value slot. */
   inputs: { index: number; slot: number }[];
   evaluate: TriggerCapture[];
@@ -139,8 +137,9 @@ export class StreamFilter {
 
   /** Closes windows and captures whose time has passed by `now`. */
   flush(now: number, emit: Emit): void {
-    const push = (record: TelemetryRecord) => this.push(record, emit);
-    for (const plan of this.plans.values()) plan.windows?.flush(now, push);
+    for (const plan of this.plans.values()) {
+      for (const s of plan.signals) if (s.window) this.push(s.window.flush(now), emit);
+    }
     for (const t of this.triggers) this.push(t.capture.flush(now), emit);
   }
 
@@ -153,8 +152,8 @@ export class StreamFilter {
     }
     const outOfRange = s.ranged && (value < s.min || value > s.max);
     if (outOfRange) this.stats.outOfRange++;
-    if (s.window >= 0) {
-      this.push((plan.windows as WindowSet).add(s.window, t, value, outOfRange), emit);
+    if (s.window !== undefined) {
+      this.push(s.window.add(t, value, outOfRange), emit);
       return;
     }
     this.stats.records++;
@@ -172,16 +171,9 @@ export class StreamFilter {
 
   private plan(message: DbcMessage): MessagePlan {
     const signals: SignalPlan[] = [];
-    const windowed: WindowedSignal[] = [];
     for (const signal of message.signals) {
       const rule = this.matchers.find((m) => m.test(signal.name))?.rule;
-      if (!rule) continue;
-      const plan = this.signalPlan(signal, rule);
-      if (rule.windowMs !== undefined) {
-        plan.window = windowed.length;
-        windowed.push({ signal: signal.name, ms: rule.windowMs });
-      }
-      signals.push(plan);
+      if (rule) signals.push(this.signalPlan(signal, rule, message));
     }
     const names = new Set(message.signals.map((s) => s.name));
     const inputs = message.signals
@@ -196,12 +188,11 @@ export class StreamFilter {
         .map((s) => ({ index: s.index, name: s.name, trigger: t.capture })));
     return {
       message, signals, inputs, evaluate, observe,
-      windows: windowed.length > 0 ? new WindowSet(this.bus, message.name, windowed) : undefined,
       triggered: inputs.length > 0 || evaluate.length > 0 || observe.length > 0,
     };
   }
 
-  private signalPlan(signal: DbcSignal, rule: SignalRule): SignalPlan {
+  private signalPlan(signal: DbcSignal, rule: SignalRule, message: DbcMessage): SignalPlan {
     const thins = rule.minIntervalMs !== undefined || rule.onChange !== undefined ||
       rule.everyNth !== undefined;
     // Decoding multiplies by a factor that is rarely exact in binary; half a step of slack keeps
@@ -211,7 +202,9 @@ export class StreamFilter {
       index: signal.index,
       name: signal.name,
       gate: thins ? new SignalGate(rule) : undefined,
-      window: -1,
+      window: rule.windowMs !== undefined
+        ? new SignalWindow(rule.windowMs, this.bus, message.name, signal.name)
+        : undefined,
       min: signal.min - slack,
       max: signal.max + slack,
       ranged: this.flagOutOfRange && !(signal.min === 0 && signal.max === 0),
