@@ -2,7 +2,7 @@ import { connectAsync } from "mqtt";
 import type { MqttClient } from "mqtt";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildCli } from "../../cli/cliHarness.js";
+import { buildCli, roadrig } from "../../cli/cliHarness.js";
 import { AgentProcess } from "./support/AgentProcess.js";
 import { screenshot, VehiclePageBrowser } from "./support/VehiclePageBrowser.js";
 
@@ -130,14 +130,14 @@ describe("the vehicle page of roadrig agent (embedded default) in chromium", () 
   it("is operable with the keyboard alone, focus visible", async () => {
     await page.reload();
     await page.locator("#connection[data-state='connected']").waitFor();
-    const closed = field(page, "Door, front left").button("open");
+    const openButton = field(page, "Door, front left").button("open");
     // Tab from the top of the page to the door's first button.
     for (let presses = 0; presses < 10; presses++) {
       await page.keyboard.press("Tab");
-      if (await closed.evaluate((el) => el === document.activeElement)) break;
+      if (await openButton.evaluate((el) => el === document.activeElement)) break;
     }
-    expect(await closed.evaluate((el) => el === document.activeElement)).toBe(true);
-    expect(await closed.evaluate((el) => getComputedStyle(el).outlineStyle)).toBe("solid");
+    expect(await openButton.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await openButton.evaluate((el) => getComputedStyle(el).outlineStyle)).toBe("solid");
     await page.keyboard.press("Enter");
     await reported(page, "door").filter({ hasText: "open" }).waitFor();
     await page.keyboard.press("Tab");
@@ -168,6 +168,12 @@ describe("the vehicle page of roadrig agent (embedded default) in chromium", () 
     await reported(phone, "trunk").filter({ hasText: "closed" }).waitFor();
     await screenshot(phone, "phone");
     await phone.context().close();
+  });
+
+  it("refuses a --web-port that is not a port (exit 2)", async () => {
+    const run = await roadrig(["agent", "--port", "0", "--web-port", "80a"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("--web-port: expected a port number, found '80a'");
   });
 
   it("says so when the broker goes away", async () => {
