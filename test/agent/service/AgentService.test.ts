@@ -44,10 +44,14 @@ describe("AgentService against a broker going down and up", () => {
   });
 
   afterAll(async () => {
-    await service?.shutdown();
-    await rig?.stop();
-    await broker?.stop();
-    receiver?.close();
+    // The broker goes whatever else fails, so that no mosquitto outlives the test.
+    try {
+      await service?.shutdown();
+      await rig?.stop();
+    } finally {
+      await broker?.stop();
+      receiver?.close();
+    }
   });
 
   it("sends READY=1 with its status first, once connected and the shadow read", async () => {
