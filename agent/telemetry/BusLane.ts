@@ -89,12 +89,15 @@ export class BusLane {
     if (message === undefined) return UNKNOWN;
     const route: Route = { message, accepted: [], triggers: [], rejecting: [] };
     for (const { filter, emit } of this.filters) {
-      const plan = filter.planFor(message);
       // The filter's own accepts() counts rejections per frame; here the route counts them.
-      if (filter.decide(id, extended)) route.accepted.push({ plan, filter, emit });
-      else {
-        route.rejecting.push(filter);
-        if (plan.triggered) route.triggers.push({ plan, filter, emit });
+      if (filter.decide(id, extended)) {
+        route.accepted.push({ plan: filter.planFor(message), filter, emit });
+        continue;
+      }
+      route.rejecting.push(filter);
+      // A plan only where a trigger needs one: plans hold per-signal state that ticks visit.
+      if (filter.triggersRead(message)) {
+        route.triggers.push({ plan: filter.planFor(message), filter, emit });
       }
     }
     return route;

@@ -107,6 +107,12 @@ export class StreamFilter {
     return plan;
   }
 
+  /** Whether a trigger of the stream reads or captures a signal of the message. */
+  triggersRead(message: DbcMessage): boolean {
+    return message.signals.some((s) =>
+      this.slots.has(s.name) || this.triggers.some((t) => t.captures.has(s.name)));
+  }
+
   /** `process` with the plan at hand, for a frame the ID rules accepted. */
   run(plan: MessagePlan, values: Float64Array, t: number, emit: Emit): void {
     const { signals, message } = plan;
