@@ -3,7 +3,10 @@
  * then by python-can's MessageSync (Debian's python3-can) on the same file. Both measure
  * lateness the same way: monotonic hand-over time minus the ideal deadline (schedule start
  * plus the frame's recorded distance from the first frame), the schedule start being the
- * latest one that no frame precedes, so no frame counts as early. Options: --seconds=20 --hz=10000.
+ * latest one that no frame precedes, so no frame counts as early. The log is also written as
+ * an MDF4 file with deflated DZ blocks; each file is replayed with its reader in the replay's
+ * thread and in a read worker. Last, the candump file at --rate 0 both ways (throughput).
+ * Options: --seconds=20 --hz=10000.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -13,10 +16,13 @@ import { fileURLToPath } from "node:url";
 import type { CanFrame } from "../drivers/can/CanFrame.js";
 import type { LogReader } from "../replay/formats/LogReader.js";
 import type { LogRecord } from "../replay/formats/LogRecord.js";
+import { canFrame } from "../replay/formats/candump/canFrame.js";
+import { Mdf4Writer } from "../replay/formats/mdf4/Mdf4Writer.js";
 import { openLog } from "../replay/formats/openLog.js";
 import type { OutputStats, ReplayOutput } from "../replay/outputs/ReplayOutput.js";
 import { LatencyHistogram, type LatencySummary } from "../replay/pacing/LatencyHistogram.js";
 import { Replay } from "../replay/Replay.js";
+import { WorkerLogReader } from "../replay/worker/WorkerLogReader.js";
 
 type Figures = LatencySummary;
 
@@ -31,6 +37,8 @@ export async function main(args: readonly string[]): Promise<void> {
   try {
     const log = join(dir, "pacing.log");
     writeFileSync(log, candumpLog(seconds * hz, hz));
+    const mf4 = join(dir, "pacing.mf4");
+    writeMdf4(mf4, seconds * hz, hz);
     process.stdout.write(`pacing: ${seconds * hz} frames at ${hz}/s (${seconds} s), each side alone\n`);
     // A warm-up pass at full speed compiles the replay's hot path before anything is timed.
     // The same records serve both passes: a second copy would leave the first as garbage for a
@@ -39,9 +47,14 @@ export async function main(args: readonly string[]): Promise<void> {
     const warmUp = { sources: [{ reader: memory }], outputs: [new MeasuringOutput()] };
     await new Replay({ ...warmUp, rate: 0 }).run();
     const inMemory = await roadrigFigures(memory);
-    const fromFile = await roadrigFigures(await openLog(log));
+    const rows: [string, Figures][] = [["roadrig, frames in memory", inMemory]];
+    rows.push(["roadrig, from the candump file", await roadrigFigures(await openLog(log))]);
+    rows.push(["  candump, read in a worker", await roadrigFigures(await WorkerLogReader.open(log))]);
+    rows.push(["roadrig, from the MF4 file (DZ)", await roadrigFigures(await openLog(mf4))]);
+    rows.push(["  MF4, read in a worker", await roadrigFigures(await WorkerLogReader.open(mf4))]);
     const python = pythonFigures(log);
-    printTable([["roadrig, frames in memory", inMemory], ["roadrig, from the file", fromFile]], python);
+    printTable(rows, python);
+    await printThroughput(log);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -59,6 +72,40 @@ function candumpLog(frames: number, hz: number): string {
     lines.push(`(${sec}.${frac}) can0 ${id}#${(i & 0xff).toString(16).padStart(2, "0").toUpperCase()}`);
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** The candump log's frames as a finalized MDF4 bus log with deflated data blocks. */
+function writeMdf4(path: string, frames: number, hz: number): void {
+  const stepNs = Math.round(1e9 / hz);
+  const writer = Mdf4Writer.create(path, {
+    startNs: BigInt(START_S) * 1_000_000_000n, compression: "deflate", dataBytes: 8,
+  });
+  for (let i = 0; i < frames; i++) {
+    const data = Uint8Array.of(i & 0xff);
+    const frame = canFrame(0x100 + (i % 16), false, false, false, false, false, false, 1, data,
+      "can0");
+    writer.write(frame, i * stepNs);
+  }
+  writer.close();
+}
+
+/** Frames per second at --rate 0 to the null output: in the replay's thread, then a worker. */
+async function printThroughput(log: string): Promise<void> {
+  const rate = async (reader: LogReader) => {
+    const output = new MeasuringOutput();
+    const began = process.hrtime.bigint();
+    try {
+      await new Replay({ sources: [{ reader }], outputs: [output], rate: 0 }).run();
+    } finally {
+      await reader.close();
+    }
+    return output.stats().frames / (Number(process.hrtime.bigint() - began) / 1e9);
+  };
+  const inThread = await rate(await openLog(log));
+  const inWorker = await rate(await WorkerLogReader.open(log));
+  const k = (fps: number) => `${Math.round(fps / 1000)}k frames/s`;
+  process.stdout.write(`--rate 0, candump file: in the replay's thread ${k(inThread)}, ` +
+    `read in a worker ${k(inWorker)}\n`);
 }
 
 /**
@@ -147,9 +194,9 @@ function pythonFigures(log: string): Figures | string {
 function printTable(roadrig: [string, Figures][], python: Figures | string): void {
   const us = (ns: number) => `${(ns / 1000).toFixed(1)} µs`.padStart(12);
   const row = (name: string, f: Figures) =>
-    `${name.padEnd(26)}${us(f.p50)}${us(f.p99)}${us(f.p999)}${us(f.max)}\n`;
+    `${name.padEnd(34)}${us(f.p50)}${us(f.p99)}${us(f.p999)}${us(f.max)}\n`;
   process.stdout.write(
-    `${"lateness".padEnd(26)}${"p50".padStart(12)}${"p99".padStart(12)}${"p999".padStart(12)}` +
+    `${"lateness".padEnd(34)}${"p50".padStart(12)}${"p99".padStart(12)}${"p999".padStart(12)}` +
       `${"max".padStart(12)}\n`,
   );
   for (const [name, figures] of roadrig) process.stdout.write(row(name, figures));
@@ -158,7 +205,7 @@ function printTable(roadrig: [string, Figures][], python: Figures | string): voi
   process.stdout.write(`goals: p99 <= ${GOAL_P99_NS / 1000} µs, p999 <= ${GOAL_P999_NS / 1000} µs\n`);
   for (const [name, f] of roadrig) {
     const meets = f.p99 <= GOAL_P99_NS && f.p999 <= GOAL_P999_NS;
-    process.stdout.write(`  ${name}: ${meets ? "meets" : "misses"} them\n`);
+    process.stdout.write(`  ${name.trim()}: ${meets ? "meets" : "misses"} them\n`);
   }
 }
 
