@@ -11,6 +11,7 @@ import {
   formatBandwidth, formatDuration, formatSize, parseBandwidth, parseDuration, parseSize,
 } from "./cache/units.js";
 import { createLogger } from "./logger.js";
+import { addS3ClientFlags, s3ClientOptionsOf, type S3ClientFlags } from "./s3ClientFlags.js";
 import { UsageError } from "./UsageError.js";
 
 /** Where the cache commands write: data on `out`, progress and logs on `err`. */
@@ -19,13 +20,7 @@ export interface CacheCommandIo {
   readonly err: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
-interface S3Flags {
-  endpointUrl?: string;
-  region?: string;
-  forcePathStyle?: boolean;
-}
-
-interface PrefetchFlags extends S3Flags {
+interface PrefetchFlags extends S3ClientFlags {
   cacheDir?: string;
   parallel: string;
   maxCacheSize?: string;
@@ -38,15 +33,12 @@ export function registerCacheCommand(
   io: CacheCommandIo = { out: process.stdout, err: process.stderr },
 ): void {
   const cache = program.command("cache").description("fill, inspect and size the NAS cache of S3 logs");
-  cache.command("prefetch")
+  addS3ClientFlags(cache.command("prefetch"))
     .description("copy logs from S3 into the cache ahead of a replay")
     .argument("<source>", "s3://bucket/prefix, or a playlist file with one s3:// URL per line")
     .option("--cache-dir <dir>", "the cache directory (env ROADRIG_CACHE_DIR)")
     .option("--parallel <n>", "objects fetched at once", "2")
     .option("--max-cache-size <size>", "evict least recently used entries beyond this, e.g. 2TB")
-    .option("--endpoint-url <url>", "an S3-compatible store (else AWS_ENDPOINT_URL_S3/AWS_ENDPOINT_URL)")
-    .option("--region <region>", "else AWS_REGION or the profile's region")
-    .option("--force-path-style", "path-style bucket URLs, as most S3-compatible stores want")
     .option("--json", "print the result as JSON")
     .action(async (source: string, flags: PrefetchFlags) => runPrefetch(source, flags, io));
   cache.command("status")
@@ -141,13 +133,8 @@ async function runPrefetch(
   }
 }
 
-function s3OptionsOf(flags: S3Flags, parallel: number): S3ClientOptions {
-  return {
-    maxSockets: Math.max(64, parallel * 16),
-    ...(flags.endpointUrl === undefined ? {} : { endpoint: flags.endpointUrl }),
-    ...(flags.region === undefined ? {} : { region: flags.region }),
-    ...(flags.forcePathStyle === true ? { forcePathStyle: true } : {}),
-  };
+function s3OptionsOf(flags: S3ClientFlags, parallel: number): S3ClientOptions {
+  return { maxSockets: Math.max(64, parallel * 16), ...s3ClientOptionsOf(flags) };
 }
 
 function cacheDirOf(flag: string | undefined): string {

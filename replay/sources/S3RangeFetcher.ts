@@ -31,6 +31,8 @@ interface Fill {
   buf: Uint8Array | undefined;
   got: number;
   objectSize: number | undefined;
+  /** A buffer to fill instead of allocating one, if large enough. */
+  readonly spare: Uint8Array | undefined;
 }
 
 /**
@@ -61,8 +63,8 @@ export class S3RangeFetcher {
    * Bytes [start, end) or fewer at the end of the object; an empty reply at or past the end.
    * Never asks beyond a size already learned.
    */
-  async fetch(start: number, end: number): Promise<RangeReply> {
-    const fill: Fill = { start, end, buf: undefined, got: 0, objectSize: undefined };
+  async fetch(start: number, end: number, spare?: Uint8Array): Promise<RangeReply> {
+    const fill: Fill = { start, end, buf: undefined, got: 0, objectSize: undefined, spare };
     let failures = 0;
     for (;;) {
       const before = fill.got;
@@ -118,6 +120,10 @@ export class S3RangeFetcher {
     fill: Fill, from: number, header: string | undefined, body: Readable | undefined,
   ): Promise<void> {
     const range = header === undefined ? undefined : parseContentRange(header);
+    if (range?.kind === "unsatisfied" && from >= range.total) {
+      body?.destroy();
+      return this.atEnd(fill, from, range.total);
+    }
     if (range?.kind !== "range" || range.start !== from || body === undefined) {
       body?.destroy();
       throw new S3ReadError(this.url, from,
@@ -153,7 +159,8 @@ export class S3RangeFetcher {
     if (fill.buf === undefined) {
       // Not zero-filled: every byte is written before the buffer is handed out.
       const n = Math.max(0, Math.min(fill.end, objectEnd) - fill.start);
-      fill.buf = new Uint8Array(Buffer.allocUnsafeSlow(n).buffer, 0, n);
+      fill.buf = fill.spare !== undefined && fill.spare.length >= n ? fill.spare.subarray(0, n)
+        : new Uint8Array(Buffer.allocUnsafeSlow(n).buffer, 0, n);
     }
     return fill.buf;
   }
@@ -166,21 +173,35 @@ export class S3RangeFetcher {
   private async onErrorReply(err: unknown, fill: Fill, from: number): Promise<void> {
     const reply = errorReply(err);
     if (reply?.status === 416) {
+      // Some stores check Range before If-Match: a replaced, smaller object then answers 416,
+      // and the clear error is that the object changed, not that the range is out of bounds.
+      if (this.pinned !== undefined) await this.failIfChanged(reply.headers.etag, from);
       const range = parseContentRange(reply.headers["content-range"] ?? "");
       // A 416 at or past the end is EOF; on a 0-byte object even the first range gets it.
       if (range?.kind === "unsatisfied" && from >= range.total) {
-        fill.objectSize = range.total;
-        this.ensureBuffer(fill, range.total);
-        if (fill.buf !== undefined && fill.got < fill.buf.length) {
-          throw new S3ReadError(this.url, from, `object shrank to ${range.total} bytes`);
-        }
-        return;
+        return this.atEnd(fill, from, range.total);
       }
     }
     if (reply?.status === 412 && this.pinned !== undefined) {
       throw new S3ObjectChangedError(this.url, this.pinned, await this.currentEtag(), from);
     }
     throw err;
+  }
+
+  /** The reply says the object ends at `total`, at or before `from`. */
+  private atEnd(fill: Fill, from: number, total: number): void {
+    fill.objectSize = total;
+    this.ensureBuffer(fill, total);
+    if (fill.buf !== undefined && fill.got < fill.buf.length) {
+      throw new S3ReadError(this.url, from, `object shrank to ${total} bytes`);
+    }
+  }
+
+  private async failIfChanged(replyEtag: string | undefined, from: number): Promise<void> {
+    const pinned = this.pinned;
+    if (pinned === undefined) return;
+    const now = replyEtag ?? (await this.currentEtag());
+    if (now !== pinned) throw new S3ObjectChangedError(this.url, pinned, now, from);
   }
 
   private checkEtag(etag: string | undefined, offset: number): void {

@@ -13,6 +13,9 @@ export function parseContentRange(header: string): ContentRange | undefined {
     const start = Number(satisfied[1]);
     const end = Number(satisfied[2]) + 1;
     const total = satisfied[3] === "*" ? undefined : Number(satisfied[3]);
+    // No byte of a 0-byte object can be satisfied, yet some stores (s3rver) answer a range
+    // on one with `206 bytes 0-0/0` instead of `416 bytes */0`: the same fact.
+    if (total === 0) return { kind: "unsatisfied", total: 0 };
     if (end <= start || (total !== undefined && end > total)) return undefined;
     return total === undefined ? { kind: "range", start, end } : { kind: "range", start, end, total };
   }

@@ -12,6 +12,10 @@ describe("parseContentRange", () => {
     expect(parseContentRange("bytes */0")).toEqual({ kind: "unsatisfied", total: 0 });
   });
 
+  it("reads s3rver's `bytes 0-0/0` on a 0-byte object as nothing satisfiable", () => {
+    expect(parseContentRange("bytes 0-0/0")).toEqual({ kind: "unsatisfied", total: 0 });
+  });
+
   it.each(["bytes 10-5/100", "bytes 0-100/100", "items 0-1/2", "bytes 0-1", ""])(
     "refuses %j", (header) => expect(parseContentRange(header)).toBeUndefined(),
   );
