@@ -1,10 +1,11 @@
-import { createHash, randomUUID, type Hash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import {
   mkdir, open, readFile, readdir, rename, rm, utimes, writeFile, type FileHandle,
 } from "node:fs/promises";
 import { join } from "node:path";
 import { CacheEntryError } from "./CacheEntryError.js";
 import { DirLock, type DirLockOptions } from "./DirLock.js";
+import { FileMd5 } from "./FileMd5.js";
 import { md5OfEtag, parseEntryMeta, sameEntry, type EntryMeta } from "./EntryMeta.js";
 import { Lease } from "./Lease.js";
 import { RangeSet } from "./RangeSet.js";
@@ -43,10 +44,10 @@ export class CacheEntry {
   private closed = false;
   private refreshedAt = -Infinity;
   /**
-   * MD5 of the bytes this process wrote, while it wrote them in order from byte 0 into an
-   * entry it found empty: then publishing need not read the whole file back to check it.
+   * MD5 of the part file's filled prefix, hashed in a worker as it grows: publishing then need
+   * not read the whole file back, and the download thread never hashes.
    */
-  private written: { hash: Hash; next: number } | undefined;
+  private hasher: FileMd5 | undefined;
 
   private constructor(
     readonly dir: string,
@@ -59,8 +60,9 @@ export class CacheEntry {
   ) {
     this.filled = ranges;
     const checkable = options.verifyMd5 && md5OfEtag(meta.etag) !== undefined;
-    if (checkable && gen !== undefined && ranges.bytes === 0) {
-      this.written = { hash: createHash("md5"), next: 0 };
+    if (checkable && gen !== undefined && meta.size > 0) {
+      this.hasher = new FileMd5(join(dir, `data.${gen}.part`));
+      this.hasher.advance(filledPrefix(ranges));
     }
   }
 
@@ -108,6 +110,7 @@ export class CacheEntry {
     const side = await readSidecar(this.dir);
     if (side !== undefined && side.gen === this.gen) {
       this.filled.addAll(side.ranges);
+      this.hasher?.advance(filledPrefix(this.filled));
       return;
     }
     await this.adoptPublished();
@@ -133,7 +136,6 @@ export class CacheEntry {
   async write(start: number, bytes: Uint8Array): Promise<void> {
     if (this.flushFailure !== undefined) throw this.flushFailure;
     if (this.complete || this.closed) return;
-    this.hashInOrder(start, bytes);
     let done = 0;
     while (done < bytes.length) {
       const at = start + done;
@@ -141,6 +143,7 @@ export class CacheEntry {
       done += bytesWritten;
     }
     this.filled.add(start, start + bytes.length);
+    this.hasher?.advance(filledPrefix(this.filled));
     this.unrecorded.add(start, start + bytes.length);
     this.unrecordedBytes += bytes.length;
     const all = this.filled.covers(0, this.meta.size);
@@ -149,16 +152,6 @@ export class CacheEntry {
       this.flush().catch((err: unknown) => {
         this.flushFailure ??= err instanceof Error ? err : new Error(String(err));
       });
-    }
-  }
-
-  private hashInOrder(start: number, bytes: Uint8Array): void {
-    if (this.written === undefined) return;
-    if (start === this.written.next) {
-      this.written.hash.update(bytes);
-      this.written.next += bytes.length;
-    } else if (start + bytes.length > this.written.next) {
-      this.written = undefined;
     }
   }
 
@@ -185,6 +178,7 @@ export class CacheEntry {
     const failure = await this.flush().then(() => undefined, (err: unknown) =>
       err instanceof Error ? err : new Error("recording filled ranges failed", { cause: err }));
     this.closed = true;
+    await this.hasher?.close();
     await this.lease.release();
     await this.handle.close();
     await Promise.all(this.retired.map((h) => h.close()));
@@ -231,10 +225,8 @@ export class CacheEntry {
     this.gen = undefined;
   }
 
-  private async md5(size: number): Promise<string> {
-    const own = this.written;
-    if (own !== undefined && own.next === size) return own.hash.digest("hex");
-    return md5Of(this.handle, size);
+  private md5(size: number): Promise<string> {
+    return this.hasher?.digest(size) ?? md5Of(this.handle, size);
   }
 
   /** Our part file is no longer current: use `data` if someone published it, else fail. */
@@ -246,6 +238,8 @@ export class CacheEntry {
     this.retired.push(this.handle);
     this.handle = data;
     this.gen = undefined;
+    await this.hasher?.close();
+    this.hasher = undefined;
   }
 
   private dataPath(): string {
@@ -326,6 +320,12 @@ function writeSidecar(dir: string, gen: string, ranges: RangeSet): Promise<void>
 async function removePart(dir: string, gen: string): Promise<void> {
   await rm(join(dir, "ranges.json"), { force: true });
   await rm(join(dir, `data.${gen}.part`), { force: true });
+}
+
+/** Where the filled bytes from byte 0 end: the part the hasher may read. */
+function filledPrefix(ranges: RangeSet): number {
+  const first = ranges.list[0];
+  return first !== undefined && first[0] === 0 ? first[1] : 0;
 }
 
 async function md5Of(handle: FileHandle, size: number): Promise<string> {

@@ -6,7 +6,7 @@ import { createS3Client } from "./createS3Client.js";
 import { headObject } from "./headObject.js";
 import type { NasCache } from "./NasCache.js";
 import { RangeSet } from "./RangeSet.js";
-import { defaultChunkBytes, S3Source, type S3SourceOptions } from "./S3Source.js";
+import { S3Source, type S3SourceOptions } from "./S3Source.js";
 import { emptyS3SourceStats, type S3SourceStats } from "./S3SourceStats.js";
 import { parseS3Url, type S3Location } from "./S3Url.js";
 
@@ -47,7 +47,6 @@ export class CachedS3Source implements ByteSource {
   private readonly inFlight = new RangeSet();
   private pendingBytes = 0;
   private readonly writes = new Set<Promise<void>>();
-  private readonly chunkBytes: number;
 
   private constructor(
     readonly name: string,
@@ -60,7 +59,6 @@ export class CachedS3Source implements ByteSource {
     stats: CachedS3SourceStats,
   ) {
     this.stats = stats;
-    this.chunkBytes = options.chunkBytes ?? defaultChunkBytes;
   }
 
   static async open(url: string, options: CachedS3SourceOptions): Promise<CachedS3Source> {
@@ -101,16 +99,13 @@ export class CachedS3Source implements ByteSource {
     const hit = await this.fromCache(offset, end);
     if (hit !== undefined) return hit;
 
-    // Fetch whole aligned chunks, so the cache fills in the same units the read-ahead uses.
-    const c = this.chunkBytes;
-    const start = Math.floor(offset / c) * c;
-    const stop = Math.min(this.bytes, Math.ceil(end / c) * c);
+    // The S3 source hands each whole chunk it fetches (read-ahead too) to store(), so disk
+    // writes overlap the next downloads and only the bytes asked for are copied here.
     const s3 = await this.s3Source();
-    const fetched = await s3.read(start, stop - start);
-    this.stats.bytesFromS3 += end - offset;
-    this.store(start, fetched);
+    const fetched = await s3.read(offset, end - offset);
+    this.stats.bytesFromS3 += fetched.length;
     await this.backpressure();
-    return fetched.subarray(offset - start, end - start);
+    return fetched;
   }
 
   /** Waits for the cache writes in progress and records them in the entry's sidecar. */
@@ -183,7 +178,10 @@ export class CachedS3Source implements ByteSource {
   }
 
   private s3Source(): Promise<S3Source> {
-    const known = { client: this.client, etag: this.etag, size: this.bytes };
+    const known = {
+      client: this.client, etag: this.etag, size: this.bytes,
+      onChunk: (start: number, bytes: Uint8Array) => this.store(start, bytes),
+    };
     this.s3 ??= S3Source.open(this.name, { ...this.options, ...known })
       .then((source) => {
         // One set of figures for the whole source: the HEAD's, then the ranged GETs'.

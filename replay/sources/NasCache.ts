@@ -16,7 +16,10 @@ export interface NasCacheOptions {
   readonly lockTimeoutMs?: number;
   /** Check single-part ETags' MD5 before publishing a complete entry (default true). */
   readonly verifyMd5?: boolean;
-  /** Record filled ranges after this many bytes (default 32 MiB). */
+  /**
+   * Record filled ranges after this many bytes (default 256 MiB). Recording syncs the part file:
+   * rarely enough not to slow a fill, often enough that a restart keeps most of the work.
+   */
   readonly flushBytes?: number;
 }
 
@@ -56,7 +59,7 @@ export class NasCache {
       lock: { staleMs: this.staleMs, timeoutMs: options.lockTimeoutMs ?? 60_000 },
       leaseHeartbeatMs: Math.max(1, this.staleMs / 4),
       verifyMd5: options.verifyMd5 ?? true,
-      flushBytes: options.flushBytes ?? 32 * 1024 * 1024,
+      flushBytes: options.flushBytes ?? 256 * 1024 * 1024,
     };
   }
 

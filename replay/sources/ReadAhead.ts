@@ -7,9 +7,21 @@ export interface ReadAheadStats {
 export interface ReadAheadOptions {
   /** Bytes per fetch; reads are served from chunks aligned to this size. */
   readonly chunkBytes: number;
-  /** Bytes fetched ahead of a sequential reader, i.e. windowBytes / chunkBytes ranges in flight. */
+  /**
+   * Bytes held or in flight for a sequential reader, the chunks of the current read included:
+   * windowBytes / chunkBytes chunks in all (at least those of the read).
+   */
   readonly windowBytes: number;
+  /**
+   * Hand the buffers of dropped chunks back to fetchChunk for reuse. Only when nothing but
+   * this class keeps a chunk's bytes (reads get copies): then a long replay makes no garbage of
+   * MiB-sized buffers, which the collector frees late and which swell the process's memory.
+   */
+  readonly recycle?: boolean;
 }
+
+/** Fetches [start, end); may fill `spare` (a dropped chunk's buffer) instead of allocating. */
+export type FetchChunk = (start: number, end: number, spare?: Uint8Array) => Promise<Uint8Array>;
 
 interface Chunk {
   readonly promise: Promise<Uint8Array>;
@@ -24,16 +36,17 @@ interface Chunk {
 export class ReadAhead {
   private readonly chunks = new Map<number, Chunk>();
   private lastEnd = 0;
-  private readonly ahead: number;
+  private readonly windowChunks: number;
+  private readonly spares: Uint8Array[] = [];
 
   constructor(
     private readonly size: number,
-    private readonly fetchChunk: (start: number, end: number) => Promise<Uint8Array>,
+    private readonly fetchChunk: FetchChunk,
     private readonly options: ReadAheadOptions,
     private readonly stats: ReadAheadStats,
     private readonly now: () => number = () => performance.now(),
   ) {
-    this.ahead = Math.max(0, Math.ceil(options.windowBytes / options.chunkBytes));
+    this.windowChunks = Math.max(0, Math.floor(options.windowBytes / options.chunkBytes));
   }
 
   /** Seeds a chunk already fetched (the open request's reply). */
@@ -52,8 +65,10 @@ export class ReadAhead {
 
     const wanted: Chunk[] = [];
     for (let i = first; i <= last; i++) wanted.push(this.touch(i));
-    if (sequential) for (let i = last + 1; i <= last + this.ahead; i++) this.startFetch(i);
-    this.evict(first, last, sequential ? last + this.ahead : last);
+    const ahead = sequential ? Math.max(0, this.windowChunks - (last - first + 1)) : 0;
+    // Drop before fetching ahead, so that a dropped chunk's buffer can take the next range.
+    this.evict(first, last + ahead);
+    for (let i = last + 1; i <= last + ahead; i++) this.startFetch(i);
 
     const parts = await this.wait(wanted);
     return assemble(parts, offset - first * c, end - offset);
@@ -87,7 +102,7 @@ export class ReadAhead {
     if (start >= this.size) return undefined;
     const end = Math.min(this.size, start + this.options.chunkBytes);
     const chunk: Chunk = {
-      promise: this.fetchChunk(start, end).then((data) => {
+      promise: this.fetchChunk(start, end, this.spares.pop()).then((data) => {
         chunk.data = data;
         return data;
       }),
@@ -102,16 +117,27 @@ export class ReadAhead {
   }
 
   /**
-   * Keeps the chunks of this read, the window and one more (a reader often steps back a
-   * little); drops least recently used chunks outside [first, keepTo] beyond that.
+   * Holds at most the window (or the chunks of this read, if more): drops least recently used
+   * chunks outside [first, keepTo] until the chunks to keep fit.
    */
-  private evict(first: number, last: number, keepTo: number): void {
-    const limit = last - first + 1 + this.ahead + 1;
-    const keepFrom = first;
-    for (const index of this.chunks.keys()) {
-      if (this.chunks.size <= limit) return;
-      if (index < keepFrom || index > keepTo) this.chunks.delete(index);
+  private evict(first: number, keepTo: number): void {
+    const limit = Math.max(this.windowChunks, keepTo - first + 1);
+    for (const [index, chunk] of this.chunks) {
+      if (this.chunks.size + this.missing(first, keepTo) <= limit) return;
+      if (index >= first && index <= keepTo) continue;
+      this.chunks.delete(index);
+      if (this.options.recycle === true && chunk.data !== undefined && this.spares.length < 2) {
+        this.spares.push(new Uint8Array(chunk.data.buffer, 0, chunk.data.buffer.byteLength));
+      }
     }
+  }
+
+  /** Chunks in [first, keepTo] that are not held yet (and exist). */
+  private missing(first: number, keepTo: number): number {
+    const lastChunk = Math.ceil(this.size / this.options.chunkBytes) - 1;
+    let n = 0;
+    for (let i = first; i <= Math.min(keepTo, lastChunk); i++) if (!this.chunks.has(i)) n++;
+    return n;
   }
 }
 

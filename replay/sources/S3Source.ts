@@ -1,7 +1,7 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { ByteSource } from "./ByteSource.js";
 import { createS3Client, type S3ClientOptions } from "./createS3Client.js";
-import { ReadAhead } from "./ReadAhead.js";
+import { ReadAhead, type FetchChunk } from "./ReadAhead.js";
 import { S3RangeFetcher, type S3RangeFetcherOptions } from "./S3RangeFetcher.js";
 import { S3ReadError } from "./S3ReadError.js";
 import { emptyS3SourceStats, type S3SourceStats } from "./S3SourceStats.js";
@@ -13,10 +13,18 @@ export interface S3SourceOptions extends S3RangeFetcherOptions {
   readonly clientOptions?: S3ClientOptions;
   /** Bytes per ranged GET (default 4 MiB). */
   readonly chunkBytes?: number;
-  /** Bytes kept in flight ahead of a sequential reader (default 16 MiB). */
+  /**
+   * Bytes of chunks held or in flight for a sequential reader, the chunks of the current read
+   * included (default 16 MiB, at least one chunk). Memory for reading stays within this.
+   */
   readonly readAheadBytes?: number;
   /** The size from a HEAD already made; with `etag`, open() sends no request. */
   readonly size?: number;
+  /**
+   * Each chunk as it arrives, read-ahead included, before any read copies from it (a cache
+   * stores chunks from here, without a copy). The bytes must not be changed.
+   */
+  readonly onChunk?: (start: number, bytes: Uint8Array) => void;
 }
 
 export const defaultChunkBytes = 4 * 1024 * 1024;
@@ -61,13 +69,23 @@ export class S3Source implements ByteSource {
       const known = options.etag !== undefined && options.size !== undefined;
       const first = known ? undefined : await fetcher.fetch(0, chunkBytes);
       const size = first?.objectSize ?? options.size ?? 0;
-      const readAhead = new ReadAhead(
-        size,
-        (start, end) => fetchExactly(fetcher, start, end),
-        { chunkBytes, windowBytes: readAheadBytes },
-        stats,
-      );
-      if (first !== undefined) readAhead.seed(0, first.bytes);
+      const onChunk = options.onChunk;
+      // Chunks handed to onChunk may be kept (a pending cache write): never recycle those.
+      const fetchChunk: FetchChunk = onChunk === undefined
+        ? (start, end, spare) => fetchExactly(fetcher, start, end, spare)
+        : async (start, end) => {
+          const bytes = await fetchExactly(fetcher, start, end);
+          onChunk(start, bytes);
+          return bytes;
+        };
+      const windowBytes = Math.max(readAheadBytes, chunkBytes);
+      const recycle = onChunk === undefined;
+      const readAhead = new ReadAhead(size, fetchChunk,
+        { chunkBytes, windowBytes, recycle }, stats);
+      if (first !== undefined) {
+        readAhead.seed(0, first.bytes);
+        onChunk?.(0, first.bytes);
+      }
       return new S3Source(fetcher.url, fetcher, size, readAhead, ownClient, stats);
     } catch (err) {
       ownClient?.destroy();
@@ -99,8 +117,9 @@ async function fetchExactly(
   fetcher: S3RangeFetcher,
   start: number,
   end: number,
+  spare?: Uint8Array,
 ): Promise<Uint8Array> {
-  const reply = await fetcher.fetch(start, end);
+  const reply = await fetcher.fetch(start, end, spare);
   if (reply.bytes.length !== end - start) {
     throw new S3ReadError(fetcher.url, start + reply.bytes.length,
       `expected ${end - start} bytes, found ${reply.bytes.length} (object size now ${reply.objectSize})`);

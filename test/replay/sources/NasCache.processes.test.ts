@@ -88,6 +88,8 @@ describe.skipIf(!hasShared)("NasCache shared by several processes", () => {
     expect(report.sha256).toBe(sha256);
     expect(report.warnings.map((w) => w.reason)).toEqual(["no-space"]);
     expect(report.warnings[0]?.message).toContain("ENOSPC");
-    expect(report.stats.bytesFromS3).toBe(size);
+    // Chunks written before the disk filled may still be read back from it; no more than fit.
+    expect(report.stats.bytesFromCache + report.stats.bytesFromS3).toBe(size);
+    expect(report.stats.bytesFromCache).toBeLessThanOrEqual(256 * 1024);
   });
 });
