@@ -2,14 +2,14 @@ import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "pino";
-import { createS3Client } from "../../replay/sources/createS3Client.js";
+import { createS3Client, type S3ClientOptions } from "../../replay/sources/createS3Client.js";
 import type { ReplaySummary } from "../../replay/ReplaySummary.js";
 import { ResultsBundle } from "../../replay/results/ResultsBundle.js";
 import { parseResultsTarget, type ResultsTarget } from "../../replay/results/ResultsTarget.js";
 import { RunRecord } from "../../replay/results/RunRecord.js";
 import { newRunId } from "../../replay/results/runId.js";
-import { uploadBundle } from "../../replay/results/uploadBundle.js";
 import type { ReplayFlags } from "../replayCommand.js";
+import { s3ClientOptionsOf } from "../s3ClientFlags.js";
 import { UsageError } from "../UsageError.js";
 import { captureFormatOf } from "./captureFlags.js";
 import { UploadProgressLine } from "./UploadProgressLine.js";
@@ -61,7 +61,7 @@ export async function replayWithResults(
       runId, startedAt, endedAt: new Date(), options: optionsOf(logs, runFlags),
     }));
     const signal = AbortSignal.any([interrupt.signal, AbortSignal.timeout(timeoutMs)]);
-    if (target.kind === "s3") await upload(bundle, target, log, signal);
+    if (target.kind === "s3") await upload(bundle, target, log, signal, s3ClientOptionsOf(flags));
     else log.info({ dir: bundle.dir, runId }, "results bundle written");
     if (record.errors.length > 0) process.exitCode = 1;
   } finally {
@@ -101,14 +101,17 @@ async function upload(
   target: Extract<ResultsTarget, { kind: "s3" }>,
   log: Logger,
   signal: AbortSignal,
+  s3: S3ClientOptions,
 ): Promise<void> {
   const prefix = { bucket: target.prefix.bucket, key: `${target.prefix.key}${bundle.runId}/` };
   const url = `s3://${prefix.bucket}/${prefix.key}`;
   const files = await bundle.files();
   log.info({ url, files: files.length, bundle: bundle.dir }, "uploading results");
-  const client = createS3Client({ maxAttempts: UPLOAD_ATTEMPTS });
+  const client = createS3Client({ maxAttempts: UPLOAD_ATTEMPTS, ...s3 });
   const line = process.stderr.isTTY ? new UploadProgressLine(process.stderr) : undefined;
   try {
+    // Loaded here: the multipart uploader costs every replay's start-up, most never upload.
+    const { uploadBundle } = await import("../../replay/results/uploadBundle.js");
     await uploadBundle(files, prefix, bundle.dir, {
       client,
       signal,
