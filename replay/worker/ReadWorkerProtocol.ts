@@ -20,7 +20,8 @@ export interface ReadAheadLimits {
 /** What openLog needs in the worker, as plain data (a client or a cache cannot cross). */
 export interface WorkerOpenOptions {
   s3?: {
-    clientOptions?: Omit<S3ClientOptions, "credentials">;
+    /** Credentials only as a plain object (keys), never a provider function. */
+    clientOptions?: S3ClientOptions;
     chunkBytes?: number;
     readAheadBytes?: number;
   };

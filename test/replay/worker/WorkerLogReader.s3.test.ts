@@ -1,0 +1,77 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LogReader } from "../../../replay/formats/LogReader.js";
+import type { LogRecord } from "../../../replay/formats/LogRecord.js";
+import { openLog, type OpenLogOptions } from "../../../replay/formats/openLog.js";
+import { sourceFacts } from "../../../replay/results/sourceFacts.js";
+import { NasCache } from "../../../replay/sources/NasCache.js";
+import { WorkerLogReader } from "../../../replay/worker/WorkerLogReader.js";
+import { buildCli } from "../../cli/cliHarness.js";
+import { dataPath, hasShared } from "../../support/sharedData.js";
+import { s3ClientOptionsFor, startS3rver, type RunningS3rver } from "../../support/startS3rver.js";
+
+const KEY = "mf4/api-examples__2F6913DB_00000004_00000001.MF4";
+const URL = `s3://drive-logs/${KEY}`;
+
+async function readAll(reader: LogReader): Promise<LogRecord[]> {
+  const records: LogRecord[] = [];
+  for await (const batch of reader.batches()) records.push(...batch);
+  return records;
+}
+
+describe.skipIf(!hasShared)("WorkerLogReader on s3:// against s3rver", () => {
+  let s3: RunningS3rver;
+  let size: number;
+  let dir: string;
+  const options = (): OpenLogOptions => ({
+    s3: { clientOptions: s3ClientOptionsFor(s3.endpoint), chunkBytes: 64 * 1024 },
+  });
+
+  beforeAll(buildCli, 180_000);
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "roadrig-read-worker-s3-"));
+    s3 = await startS3rver(["drive-logs"]);
+    const bytes = new Uint8Array(readFileSync(dataPath(KEY)));
+    size = bytes.length;
+    await s3.put("drive-logs", KEY, bytes);
+  });
+  afterAll(async () => {
+    await s3.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("reads the records the in-thread reader reads, and reports the worker's S3 counters",
+    async () => {
+      const inThread = await openLog(URL, options());
+      const worker = await WorkerLogReader.open(URL, options());
+      try {
+        expect(await readAll(worker)).toEqual(await readAll(inThread));
+        const facts = await sourceFacts(worker.source, worker);
+        expect(facts).toMatchObject({ name: URL, format: "mdf4", size });
+        expect(facts.etag).toMatch(/^"?[0-9a-f]{32}"?$/);
+        expect(facts.s3?.bytesFetched).toBe(size);
+        expect(facts.s3?.requests).toBe(Math.ceil(size / (64 * 1024)));
+      } finally {
+        await Promise.all([inThread.close(), worker.close()]);
+      }
+    });
+
+  it("reads through a NAS cache given to it, from S3 first and from the cache then", async () => {
+    const withCache = { ...options(), cache: new NasCache({ dir }) };
+    const first = await WorkerLogReader.open(URL, withCache);
+    const records = await readAll(first);
+    await first.close();
+    const second = await WorkerLogReader.open(URL, withCache);
+    try {
+      expect(await readAll(second)).toEqual(records);
+      const facts = await sourceFacts(second.source, second);
+      // The reader reads some ranges twice: at least the whole object came from the cache.
+      expect(facts.cache?.bytesFromS3).toBe(0);
+      expect(facts.cache?.bytesFromCache).toBeGreaterThanOrEqual(size);
+    } finally {
+      await second.close();
+    }
+  });
+});
