@@ -156,11 +156,16 @@ export class CachedS3Source implements ByteSource {
     }
   }
 
-  /** Writes in the background; reads never wait for the disk unless too much is queued. */
-  private store(start: number, bytes: Uint8Array): void {
+  /**
+   * Writes in the background; reads never wait for the disk unless too much is queued. The
+   * promise tells the S3 source when it may reuse the buffer.
+   */
+  private store(start: number, bytes: Uint8Array): Promise<void> | undefined {
     const entry = this.entry;
     const end = start + bytes.length;
-    if (entry === undefined || entry.covers(start, end) || this.inFlight.covers(start, end)) return;
+    if (entry === undefined || entry.covers(start, end) || this.inFlight.covers(start, end)) {
+      return undefined;
+    }
     this.inFlight.add(start, end);
     this.pendingBytes += bytes.length;
     const write: Promise<void> = entry.write(start, bytes)
@@ -170,6 +175,7 @@ export class CachedS3Source implements ByteSource {
         this.writes.delete(write);
       });
     this.writes.add(write);
+    return write;
   }
 
   private async backpressure(): Promise<void> {

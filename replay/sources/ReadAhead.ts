@@ -38,6 +38,8 @@ export class ReadAhead {
   private lastEnd = 0;
   private readonly windowChunks: number;
   private readonly spares: Uint8Array[] = [];
+  /** Chunk buffers someone else still reads (a pending cache write), until the promise settles. */
+  private readonly holds = new Map<ArrayBufferLike, Promise<unknown>>();
 
   constructor(
     private readonly size: number,
@@ -47,6 +49,16 @@ export class ReadAhead {
     private readonly now: () => number = () => performance.now(),
   ) {
     this.windowChunks = Math.max(0, Math.floor(options.windowBytes / options.chunkBytes));
+  }
+
+  /** Keeps `bytes`' buffer from reuse until `until` settles (another user still reads it). */
+  hold(bytes: Uint8Array, until: Promise<unknown>): void {
+    const buffer = bytes.buffer;
+    const settled = until.then(() => undefined, () => undefined);
+    this.holds.set(buffer, settled);
+    void settled.then(() => {
+      if (this.holds.get(buffer) === settled) this.holds.delete(buffer);
+    });
   }
 
   /** Seeds a chunk already fetched (the open request's reply). */
@@ -126,10 +138,20 @@ export class ReadAhead {
       if (this.chunks.size + this.missing(first, keepTo) <= limit) return;
       if (index >= first && index <= keepTo) continue;
       this.chunks.delete(index);
-      if (this.options.recycle === true && chunk.data !== undefined && this.spares.length < 2) {
-        this.spares.push(new Uint8Array(chunk.data.buffer, 0, chunk.data.buffer.byteLength));
-      }
+      if (this.options.recycle === true && chunk.data !== undefined) this.recycle(chunk.data);
     }
+  }
+
+  private recycle(data: Uint8Array): void {
+    const buffer = data.buffer;
+    const spare = () => {
+      if (this.spares.length < Math.max(2, this.windowChunks)) {
+        this.spares.push(new Uint8Array(buffer, 0, buffer.byteLength));
+      }
+    };
+    const held = this.holds.get(buffer);
+    if (held === undefined) spare();
+    else void held.then(spare);
   }
 
   /** Chunks in [first, keepTo] that are not held yet (and exist). */

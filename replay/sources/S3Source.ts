@@ -22,9 +22,10 @@ export interface S3SourceOptions extends S3RangeFetcherOptions {
   readonly size?: number;
   /**
    * Each chunk as it arrives, read-ahead included, before any read copies from it (a cache
-   * stores chunks from here, without a copy). The bytes must not be changed.
+   * stores chunks from here, without a copy). The bytes must not be changed; the buffer is
+   * not reused for another range before the promise returned settles.
    */
-  readonly onChunk?: (start: number, bytes: Uint8Array) => void;
+  readonly onChunk?: (start: number, bytes: Uint8Array) => Promise<unknown> | undefined;
 }
 
 export const defaultChunkBytes = 4 * 1024 * 1024;
@@ -70,21 +71,23 @@ export class S3Source implements ByteSource {
       const first = known ? undefined : await fetcher.fetch(0, chunkBytes);
       const size = first?.objectSize ?? options.size ?? 0;
       const onChunk = options.onChunk;
-      // Chunks handed to onChunk may be kept (a pending cache write): never recycle those.
-      const fetchChunk: FetchChunk = onChunk === undefined
-        ? (start, end, spare) => fetchExactly(fetcher, start, end, spare)
-        : async (start, end) => {
-          const bytes = await fetchExactly(fetcher, start, end);
-          onChunk(start, bytes);
-          return bytes;
-        };
+      // A chunk handed to onChunk is held from reuse while its user (a cache write) reads it.
+      // Called only once a fetch completes, so after readAhead below is set.
+      const handOver = (start: number, bytes: Uint8Array): void => {
+        const using = onChunk?.(start, bytes);
+        if (using !== undefined) readAhead.hold(bytes, using);
+      };
+      const fetchChunk: FetchChunk = async (start, end, spare) => {
+        const bytes = await fetchExactly(fetcher, start, end, spare);
+        handOver(start, bytes);
+        return bytes;
+      };
       const windowBytes = Math.max(readAheadBytes, chunkBytes);
-      const recycle = onChunk === undefined;
       const readAhead = new ReadAhead(size, fetchChunk,
-        { chunkBytes, windowBytes, recycle }, stats);
+        { chunkBytes, windowBytes, recycle: true }, stats);
       if (first !== undefined) {
         readAhead.seed(0, first.bytes);
-        onChunk?.(0, first.bytes);
+        handOver(0, first.bytes);
       }
       return new S3Source(fetcher.url, fetcher, size, readAhead, ownClient, stats);
     } catch (err) {

@@ -78,4 +78,27 @@ describe("ReadAhead", () => {
       expect(reused).toBeGreaterThan(40);
       expect(allocated.size).toBeLessThanOrEqual(5);
     });
+
+  it("never refills a buffer that is held until its holder lets go", async () => {
+    const spares: (Uint8Array | undefined)[] = [];
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let first: Uint8Array | undefined;
+    const ra: ReadAhead = new ReadAhead(10_000, (start, end, spare) => {
+      spares.push(spare);
+      const out = spare?.subarray(0, end - start) ?? new Uint8Array(end - start);
+      if (start === 0) {
+        first = out;
+        ra.hold(out, held);
+      }
+      return Promise.resolve(out);
+    }, { chunkBytes: 1000, windowBytes: 1000, recycle: true }, { underruns: 0, underrunWaitMs: 0 });
+    for (let pos = 0; pos < 5000; pos += 1000) await ra.read(pos, 1000);
+    expect(spares.some((s) => s?.buffer === first?.buffer)).toBe(false);
+    release();
+    await held;
+    await Promise.resolve();
+    for (let pos = 5000; pos < 8000; pos += 1000) await ra.read(pos, 1000);
+    expect(spares.some((s) => s?.buffer === first?.buffer)).toBe(true);
+  });
 });
