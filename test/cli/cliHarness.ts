@@ -8,8 +8,13 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Compiles the CLI to dist/ once per test file, as `npm test` does before vitest. */
+/**
+ * Compiles the CLI to dist/, as `npm test` does before vitest. Under vitest the global setup
+ * (test/support/buildOnce.ts) has already done it once for all files, so this does nothing:
+ * a build while another test file spawns the CLI would let it load half-written modules.
+ */
 export function buildCli(): void {
+  if (process.env.ROADRIG_DIST_FRESH === "1") return;
   const tsc = join(repoRoot, "node_modules", "typescript", "bin", "tsc");
   const result = spawnSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], {
     cwd: repoRoot,
