@@ -40,9 +40,12 @@ export function registerAgentCommand(program: Command): void {
       + "on this port (embedded default: 18831 on loopback; 0 picks one)")
     .action(async (flags: AgentFlags) => {
       const globals = program.opts<{ logLevel: string; logFormat?: LogFormat }>();
-      const log = createLogger({ level: globals.logLevel,
-        ...(globals.logFormat ? { format: globals.logFormat } : {}) });
       const config = await configFor(flags);
+      // `--log-level` has a default: only one given on the command line beats the file's.
+      const level = program.getOptionValueSource("logLevel") === "cli" ? globals.logLevel
+        : config.logLevel ?? process.env.ROADRIG_LOG_LEVEL ?? "info";
+      const log = createLogger({ level,
+        ...(globals.logFormat ? { format: globals.logFormat } : {}) });
       // Loaded here, so that other commands do not pay for the agent's modules.
       const { createAgent } = await import("../agent/createAgent.js");
       const telemetry = config.embedded === undefined

@@ -3,6 +3,7 @@ import type { AgentParts } from "../agent/createAgent.js";
 import { AgentService } from "../agent/service/AgentService.js";
 import { changedKeys } from "../agent/service/changedKeys.js";
 import { openNotifySocket } from "../agent/service/openNotifySocket.js";
+import { reconnectStallMs } from "../agent/service/reconnectStallMs.js";
 import { SystemdNotifier } from "../agent/service/SystemdNotifier.js";
 import { watchdogIntervalMs } from "../agent/service/watchdogIntervalMs.js";
 import type { TelemetryPipeline } from "../agent/telemetry/TelemetryPipeline.js";
@@ -24,8 +25,9 @@ export const DEFAULT_HEALTH_PORT = 18832;
 
 /** Keys SIGHUP applies in place; every other change waits for a restart. */
 const RELOADABLE: Record<string, (value: unknown, log: Logger) => void> = {
+  // Child loggers follow their parent's level, so the whole program's logging changes.
   logLevel: (value, log) => {
-    if (typeof value === "string") log.level = value;
+    log.level = typeof value === "string" ? value : process.env.ROADRIG_LOG_LEVEL ?? "info";
   },
 };
 
@@ -47,6 +49,9 @@ export async function runAgentService(runtime: AgentRuntime): Promise<number> {
     ...(runtime.health === undefined ? {} : { health: runtime.health }),
     ...(runtime.config.shutdownTimeoutMs === undefined
       ? {} : { shutdownTimeoutMs: runtime.config.shutdownTimeoutMs }),
+    ...(runtime.config.service === undefined
+      ? {} : { readyTimeoutMs: runtime.config.service.readyTimeoutMs }),
+    reconnectStallMs: reconnectStallMs(runtime.config.reconnect),
   });
   logService(service, log, interval);
   await service.start();

@@ -69,6 +69,10 @@ export interface AgentConfig {
   readonly web?: WebConfig;
   /** Time SIGTERM may take to finish reports and close the spool before the agent exits. */
   readonly shutdownTimeoutMs?: number;
+  /** Service-manager start-up; loaded files always have it (defaults filled in). */
+  readonly service?: { readonly readyTimeoutMs: number };
+  /** Overrides the default log level (not an explicit `--log-level`); SIGHUP applies it. */
+  readonly logLevel?: string;
 }
 
 /** An HTTP listener; `host` is loopback unless configured otherwise. */

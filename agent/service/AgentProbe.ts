@@ -9,33 +9,41 @@ export interface AgentProbeOptions {
   readonly buses: () => readonly string[];
   /** Event-loop lag above which the process counts as unhealthy. */
   readonly maxLagMs?: number;
-  /** How long a lost broker connection (or a CAN interface down) may take to come back before
-   * the watchdog stops. */
-  readonly reconnectGraceMs?: number;
+  /** How long the link may go, while disconnected, without a connection attempt ending (a
+   * `disconnect` or `connect` event) before its reconnect loop counts as stalled. */
+  readonly reconnectStallMs?: number;
   readonly now?: () => number;
 }
 
+export const DEFAULT_RECONNECT_STALL_MS = 40_000;
+
 /**
  * The agent's three health questions. Live: the process runs and its event loop keeps up.
- * Ready: live, the broker connected, the buses open and the shadow read once. Watchdog: live,
- * the buses open, and the broker connected (and each CAN interface up) or lost for less than
- * the grace period, so that a short outage does not cost a restart while a wedged one does.
+ * Ready (for traffic, /readyz): live, the broker connected, the buses open, every CAN interface
+ * up and the shadow read once. Watchdog (worth a restart if not): live, the buses open, and the
+ * link connected or its reconnect loop still trying. A vehicle out of network coverage, or with
+ * an interface down, is not helped by a restart: the link keeps retrying and SocketCAN reopens
+ * the interface by itself, while telemetry spools. A restart helps only a wedged process.
  */
 export class AgentProbe {
   readonly #options: AgentProbeOptions;
   readonly #now: () => number;
-  #downSince: number;
+  #lastAttempt: number;
   #lastDisconnect = "not connected yet";
   #synced = false;
-  readonly #busDown = new Map<string, number>();
+  readonly #busDown = new Set<string>();
 
   constructor(options: AgentProbeOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
-    this.#downSince = this.#now();
-    options.link.on("connect", () => (this.#lastDisconnect = ""));
+    this.#lastAttempt = this.#now();
+    // Each attempt of the reconnect loop ends in one of these: failures come as `disconnect`.
+    options.link.on("connect", () => {
+      this.#lastAttempt = this.#now();
+      this.#lastDisconnect = "";
+    });
     options.link.on("disconnect", (reason) => {
-      this.#downSince = this.#now();
+      this.#lastAttempt = this.#now();
       this.#lastDisconnect = reason;
     });
   }
@@ -48,7 +56,7 @@ export class AgentProbe {
   /** A CAN interface went down or came back (SocketCAN reopens it by itself). */
   busState(iface: string, up: boolean): void {
     if (up) this.#busDown.delete(iface);
-    else if (!this.#busDown.has(iface)) this.#busDown.set(iface, this.#now());
+    else this.#busDown.add(iface);
   }
 
   live(): HealthVerdict {
@@ -61,21 +69,17 @@ export class AgentProbe {
     const reasons = [...this.live().reasons, ...this.#options.buses()];
     if (!this.#options.link.connected) reasons.push(`mqtt: disconnected (${this.#lastDisconnect})`);
     if (!this.#synced) reasons.push("shadow: not read yet");
-    for (const iface of this.#busDown.keys()) reasons.push(`can: ${iface} down`);
+    for (const iface of this.#busDown) reasons.push(`can: ${iface} down`);
     return verdict(reasons);
   }
 
   watchdog(): HealthVerdict {
     const reasons = [...this.live().reasons, ...this.#options.buses()];
-    const grace = this.#options.reconnectGraceMs ?? 120_000;
-    const now = this.#now();
-    const down = now - this.#downSince;
-    if (!this.#options.link.connected && down >= grace) {
-      reasons.push(`mqtt: disconnected for ${down} ms (${this.#lastDisconnect})`);
-    }
-    // A bus asleep for a while (ignition off) is worth a restart as little as a short outage.
-    for (const [iface, since] of this.#busDown) {
-      if (now - since >= grace) reasons.push(`can: ${iface} down for ${now - since} ms`);
+    const stall = this.#options.reconnectStallMs ?? DEFAULT_RECONNECT_STALL_MS;
+    const quiet = this.#now() - this.#lastAttempt;
+    if (!this.#options.link.connected && quiet >= stall) {
+      reasons.push(`mqtt: reconnect loop stalled, no attempt for ${quiet} ms`
+        + ` (last: ${this.#lastDisconnect})`);
     }
     return verdict(reasons);
   }

@@ -22,13 +22,18 @@ export interface AgentServiceOptions {
   readonly health?: { readonly host: string; readonly port: number; readonly optional?: boolean };
   readonly shutdownTimeoutMs?: number;
   readonly maxLagMs?: number;
-  readonly reconnectGraceMs?: number;
+  /** See AgentProbeOptions: a disconnected link quieter than this has a stuck reconnect loop. */
+  readonly reconnectStallMs?: number;
+  /** Once the buses are open, how long READY=1 waits for the broker and the shadow before it
+   * is sent anyway (the agent works offline: it acts on CAN and spools telemetry). */
+  readonly readyTimeoutMs?: number;
   /** The broker, for STATUS lines. */
   readonly broker: string;
 }
 
 export interface AgentServiceEvents {
-  /** Connections up and the shadow read (or its failure reported): READY=1 was sent. */
+  /** Connections up and the shadow read (or its failure reported), or the broker still out of
+   * reach `readyTimeoutMs` after the buses opened: READY=1 was sent. */
   ready: [status: string];
   status: [status: string];
   withheld: [reasons: readonly string[]];
@@ -41,6 +46,7 @@ export interface AgentServiceEvents {
 }
 
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+export const DEFAULT_READY_TIMEOUT_MS = 30_000;
 
 /**
  * Runs the agent as a service: tells systemd when it is ready, pings its watchdog while healthy,
@@ -60,6 +66,7 @@ export class AgentService extends EventEmitter<AgentServiceEvents> {
   #forced: ((result: ShutdownResult) => void) | undefined;
   #shutdownBegan = 0;
   #offBusState: (() => void) | undefined;
+  #readyTimer: NodeJS.Timeout | undefined;
 
   constructor(options: AgentServiceOptions) {
     super();
@@ -68,8 +75,8 @@ export class AgentService extends EventEmitter<AgentServiceEvents> {
     this.probe = new AgentProbe({
       link: parts.link, lag: this.lag, buses: () => this.#busReasons(),
       ...(options.maxLagMs === undefined ? {} : { maxLagMs: options.maxLagMs }),
-      ...(options.reconnectGraceMs === undefined
-        ? {} : { reconnectGraceMs: options.reconnectGraceMs }),
+      ...(options.reconnectStallMs === undefined
+        ? {} : { reconnectStallMs: options.reconnectStallMs }),
     });
     this.metrics = new AgentMetrics(parts, this.lag,
       pipeline === undefined ? undefined : () => pipeline.metrics());
@@ -85,7 +92,10 @@ export class AgentService extends EventEmitter<AgentServiceEvents> {
     return this.#server?.url;
   }
 
-  /** Starts the health server and the agent; READY=1 follows once the shadow was read. */
+  /**
+   * Starts the health server and the agent; READY=1 follows once the shadow was read, or
+   * `readyTimeoutMs` after the buses opened, whichever comes first.
+   */
   async start(): Promise<void> {
     this.lag.start();
     const { parts, health } = this.#options;
@@ -104,6 +114,18 @@ export class AgentService extends EventEmitter<AgentServiceEvents> {
       throw error;
     }
     this.#busesOpen = true;
+    if (!this.#ready) {
+      this.#readyTimer = setTimeout(() => this.#becomeReady(this.#offlineStatus()),
+        this.#options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
+    }
+  }
+
+  #offlineStatus(): string {
+    const { parts, pipeline } = this.#options;
+    if (parts.link.connected) return `connected to ${this.#options.broker}, shadow not read yet`;
+    return pipeline === undefined
+      ? "offline: broker unreachable"
+      : "offline: spooling, broker unreachable";
   }
 
   async #listen(health: NonNullable<AgentServiceOptions["health"]>): Promise<void> {
@@ -151,6 +173,7 @@ export class AgentService extends EventEmitter<AgentServiceEvents> {
   async #runShutdown(): Promise<ShutdownResult> {
     const began = (this.#shutdownBegan = Date.now());
     this.#watchdog?.stop();
+    clearTimeout(this.#readyTimer);
     await this.#notify("STOPPING=1", (n) => n.stopping("finishing shadow reports, closing spool"));
     this.#busesOpen = false;
     const timeoutMs = this.#options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
@@ -182,6 +205,7 @@ export class AgentService extends EventEmitter<AgentServiceEvents> {
 
   async #release(): Promise<void> {
     this.#watchdog?.stop();
+    clearTimeout(this.#readyTimer);
     this.lag.stop();
     const { parts } = this.#options;
     parts.link.off("connect", this.#onConnect);
@@ -221,6 +245,7 @@ export class AgentService extends EventEmitter<AgentServiceEvents> {
   #becomeReady(status: string): void {
     if (this.#ready) return;
     this.#ready = true;
+    clearTimeout(this.#readyTimer);
     void this.#notify("READY=1", (n) => n.ready(status)).then(() => this.emit("ready", status));
   }
 

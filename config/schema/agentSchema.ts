@@ -75,4 +75,11 @@ export const agentSchema: ObjectSchema = obj("The agent configuration.", {
   }),
   shutdownTimeoutMs: int("Time SIGTERM may take to finish reports and close the spool, ms.",
     { min: 1, default: 10_000 }),
+  service: obj("Running under systemd (or another service manager).", {
+    readyTimeoutMs: int("Once the buses are open, time READY=1 waits for the broker before "
+      + "it is sent anyway (the agent works offline), ms.", { min: 1, default: 30_000 }),
+  }, { default: {}, defaultDoc: "the defaults below" }),
+  logLevel: opt(oneOf("Log level; SIGHUP applies a change in place.",
+    ["trace", "debug", "info", "warn", "error", "fatal", "silent"],
+    { defaultDoc: "--log-level, else ROADRIG_LOG_LEVEL, else info" })),
 });

@@ -1,10 +1,13 @@
-import { EventEmitter } from "node:events";
+import { EventEmitter, once } from "node:events";
 import { describe, expect, it } from "vitest";
 import type { MqttLinkEvents } from "../../../agent/mqtt/MqttLink.js";
 import type { MqttLink } from "../../../agent/mqtt/MqttLink.js";
 import { AgentProbe } from "../../../agent/service/AgentProbe.js";
 import { changedKeys } from "../../../agent/service/changedKeys.js";
 import { EventLoopLag } from "../../../agent/service/EventLoopLag.js";
+import { reconnectStallMs } from "../../../agent/service/reconnectStallMs.js";
+import { SystemdNotifier } from "../../../agent/service/SystemdNotifier.js";
+import { Watchdog } from "../../../agent/service/Watchdog.js";
 import { watchdogIntervalMs } from "../../../agent/service/watchdogIntervalMs.js";
 
 describe("watchdogIntervalMs", () => {
@@ -50,10 +53,10 @@ describe("AgentProbe", () => {
   function probe(now: { ms: number }, link: FakeLink, buses: string[] = []) {
     const lag = { lagMs: 0 } as EventLoopLag;
     return new AgentProbe({ link: link as unknown as MqttLink, lag, buses: () => buses,
-      reconnectGraceMs: 1000, now: () => now.ms });
+      reconnectStallMs: 1000, now: () => now.ms });
   }
 
-  it("keeps the watchdog fed through a short outage, and stops feeding it after the grace", () => {
+  it("keeps the watchdog fed through any outage while the reconnect loop keeps trying", () => {
     const now = { ms: 0 };
     const link = new FakeLink();
     const p = probe(now, link);
@@ -62,15 +65,40 @@ describe("AgentProbe", () => {
     p.markSynced();
     expect(p.ready()).toEqual({ ok: true, reasons: [] });
 
-    now.ms = 5000;
     link.connected = false;
+    // An hour offline, one failed attempt every 900 ms: not worth a restart, but not ready.
+    for (now.ms = 0; now.ms < 3_600_000; now.ms += 900) {
+      link.emit("disconnect", "connect ECONNREFUSED");
+      expect(p.watchdog().ok).toBe(true);
+    }
+    expect(p.ready()).toEqual({ ok: false,
+      reasons: ["mqtt: disconnected (connect ECONNREFUSED)"] });
+  });
+
+  it("withholds the watchdog once the disconnected link's reconnect loop goes quiet", () => {
+    const now = { ms: 5000 };
+    const link = new FakeLink();
+    const p = probe(now, link);
     link.emit("disconnect", "connection reset");
     now.ms = 5999;
     expect(p.watchdog().ok).toBe(true);
-    expect(p.ready()).toEqual({ ok: false, reasons: ["mqtt: disconnected (connection reset)"] });
     now.ms = 6000;
-    expect(p.watchdog()).toEqual({ ok: false,
-      reasons: ["mqtt: disconnected for 1000 ms (connection reset)"] });
+    expect(p.watchdog()).toEqual({ ok: false, reasons:
+      ["mqtt: reconnect loop stalled, no attempt for 1000 ms (last: connection reset)"] });
+    link.emit("disconnect", "connect ETIMEDOUT");
+    expect(p.watchdog().ok).toBe(true);
+    // Connected, a quiet link is the normal case.
+    now.ms = 60_000;
+    link.connected = true;
+    expect(p.watchdog().ok).toBe(true);
+  });
+
+  it("counts a link that never reported an attempt since start as stalled", () => {
+    const now = { ms: 0 };
+    const p = probe(now, new FakeLink());
+    now.ms = 1000;
+    expect(p.watchdog().reasons).toEqual(
+      ["mqtt: reconnect loop stalled, no attempt for 1000 ms (last: not connected yet)"]);
   });
 
   it("is not ready before the shadow was read, nor with buses closed", () => {
@@ -81,7 +109,7 @@ describe("AgentProbe", () => {
     expect(p.watchdog().reasons).toEqual(["can: buses not open"]);
   });
 
-  it("is not ready while a CAN interface is down, and starves the watchdog after the grace",
+  it("is not ready while a CAN interface is down, yet keeps the watchdog fed (no restart)",
     () => {
       const now = { ms: 0 };
       const link = new FakeLink();
@@ -89,12 +117,47 @@ describe("AgentProbe", () => {
       const p = probe(now, link);
       p.markSynced();
       p.busState("can0", false);
-      now.ms = 999;
+      now.ms = 3_600_000;
       expect(p.ready().reasons).toEqual(["can: can0 down"]);
-      expect(p.watchdog().ok).toBe(true);
-      now.ms = 1000;
-      expect(p.watchdog().reasons).toEqual(["can: can0 down for 1000 ms"]);
+      expect(p.watchdog()).toEqual({ ok: true, reasons: [] });
       p.busState("can0", true);
-      expect(p.ready().ok && p.watchdog().ok).toBe(true);
+      expect(p.ready().ok).toBe(true);
     });
+});
+
+describe("reconnectStallMs", () => {
+  it("allows two of the largest backoff delays and one slow attempt", () => {
+    expect(reconnectStallMs({ minDelayMs: 100, maxDelayMs: 5000 })).toBe(40_000);
+    expect(reconnectStallMs({ minDelayMs: 100, maxDelayMs: 60_000 })).toBe(150_000);
+  });
+});
+
+describe("Watchdog on the probe, with the link's reconnect loop stuck", () => {
+  it("pings while attempts come, and withholds once they stop", async () => {
+    const sent: string[] = [];
+    const notifier = new SystemdNotifier({ send: (m) => {
+      sent.push(m);
+      return Promise.resolve();
+    }, close: () => undefined });
+    const now = { ms: 0 };
+    const link = new FakeLink();
+    const p = new AgentProbe({ link: link as unknown as MqttLink, lag: { lagMs: 0 } as EventLoopLag,
+      buses: () => [], reconnectStallMs: 1000, now: () => now.ms });
+    // Each tick moves the clock 400 ms; attempts end on the first four ticks, then no more.
+    let ticks = 0;
+    const watchdog = new Watchdog(notifier, 5, () => {
+      now.ms += 400;
+      if (++ticks <= 4) link.emit("disconnect", "connect ECONNREFUSED");
+      return p.watchdog();
+    });
+    const withheld = once(watchdog, "withheld");
+    watchdog.start();
+    const [reasons] = (await withheld) as [string[]];
+    watchdog.stop();
+    expect(reasons).toEqual(
+      ["mqtt: reconnect loop stalled, no attempt for 1200 ms (last: connect ECONNREFUSED)"]);
+    // Ticks 1-6 pinged (the last attempt at 1600 ms, quiet below 1000 ms until 2800 ms).
+    expect(sent).toEqual(Array(6).fill("WATCHDOG=1"));
+    expect(ticks).toBe(7);
+  });
 });
