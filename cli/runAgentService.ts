@@ -127,7 +127,9 @@ async function reload(service: AgentService, runtime: AgentRuntime, current: Age
         RELOADABLE[key]?.((next as unknown as Record<string, unknown>)[key], log);
       }
       const needRestart = changed.filter((key) => !applied.includes(key));
-      log.info({ file: path, applied, needRestart }, needRestart.length > 0
+      // A file that says something the agent is not doing deserves a warning.
+      log[needRestart.length > 0 ? "warn" : "info"]({ file: path, applied, needRestart },
+        needRestart.length > 0
         ? "configuration reloaded; changes that need a restart were not applied"
         : "configuration reloaded");
       // The running configuration takes only what was applied, so that the next reload still

@@ -161,4 +161,53 @@ describe("roadrig agent as a process: shutdown with work in flight, and SIGHUP",
       agent.child.kill("SIGTERM");
       expect(await agent.exit).toBe(0);
     });
+
+  it("on SIGHUP applies logLevel in place, beside a change that waits for a restart",
+    async () => {
+      const agent = await startAgent(1500, 10_000);
+      const port = Number(new URL(agent.health).port);
+      await writeFile(agent.config, `${configText(agent.thing, port, 2500, 10_000)}logLevel: warn\n`);
+      agent.child.kill("SIGHUP");
+      const reloaded = await logged(agent,
+        "configuration reloaded; changes that need a restart were not applied");
+      expect(reloaded.applied).toEqual(["logLevel"]);
+      expect(reloaded.needRestart).toEqual(["confirmTimeoutMs"]);
+      // Logged at warn, the level now in force.
+      expect(reloaded.level).toBe(40);
+      const from = agent.log.indexOf('"msg":"configuration reloaded');
+      agent.child.kill("SIGTERM");
+      expect(await agent.exit).toBe(0);
+      // "agent stopping" and "agent stopped" are info lines: at warn they are not written.
+      const after = agent.log.slice(from).split("\n").slice(1).filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as { level: number; msg: string });
+      expect(after.filter((l) => l.level < 40)).toEqual([]);
+      expect(agent.log).not.toContain('"msg":"agent stopped"');
+    });
+
+  it("starts at the file's logLevel when --log-level is not given", async () => {
+    const thing = `car-process-${process.pid}-${agents++}`;
+    const config = join(dir, `${thing}.yaml`);
+    await writeFile(config, `${configText(thing, 0, 1500, 10_000)}logLevel: warn\n`);
+    const child = spawn(process.execPath, [join(repoRoot, "bin", "roadrig.js"), "agent",
+      "--config", config], { cwd: repoRoot, stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, ROADRIG_LOG_LEVEL: "info" } });
+    let log = "";
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (log += chunk));
+    const exit = once(child, "exit");
+    // The shadow read is the agent's last start-up step; the app sees it as a version.
+    await app.update(thing, { state: { desired: { door: "open" } } });
+    for (;;) {
+      const document = await app.get(thing).catch(() => undefined);
+      const errors = (document?.state as { reported?: { errors?: object } } | undefined)
+        ?.reported?.errors;
+      if (errors !== undefined) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    child.kill("SIGTERM");
+    await exit;
+    const lines = log.split("\n").filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as { level: number; msg: string });
+    expect(lines.some((l) => l.msg === "desired value refused")).toBe(true);
+    expect(lines.filter((l) => l.level < 40)).toEqual([]);
+  });
 });
