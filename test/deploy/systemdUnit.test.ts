@@ -2,7 +2,9 @@ import { spawnSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from "../../agent/service/AgentService.js";
+import {
+  DEFAULT_READY_TIMEOUT_MS, DEFAULT_SHUTDOWN_TIMEOUT_MS,
+} from "../../agent/service/AgentService.js";
 import { repoRoot } from "../support/sharedData.js";
 
 const UNIT = join(repoRoot, "deploy", "systemd", "roadrig-agent.service");
@@ -47,6 +49,13 @@ describe("deploy/systemd/roadrig-agent.service", () => {
     expect(one("Restart")).toBe("on-failure");
     expect(one("ExecReload")).toBe("/bin/kill -HUP $MAINPID");
     expect(one("ExecStart")).toMatch(/roadrig\.js agent --config \/etc\/roadrig\/agent\.yaml$/);
+  });
+
+  it("waits for READY=1 longer than the agent's bounded wait for an absent broker", () => {
+    const start = seconds(one("TimeoutStartSec")!) * 1000;
+    expect(start).toBeGreaterThan(DEFAULT_READY_TIMEOUT_MS);
+    // A vehicle starting out of coverage must not spend minutes in "activating".
+    expect(start).toBeLessThanOrEqual(2 * 60_000);
   });
 
   it("lets the agent end its own shutdown: TimeoutStopSec above shutdownTimeoutMs", () => {
