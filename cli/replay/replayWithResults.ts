@@ -2,7 +2,7 @@ import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "pino";
-import { createS3Client, type S3ClientOptions } from "../../replay/sources/createS3Client.js";
+import type { S3ClientOptions } from "../../replay/sources/createS3Client.js";
 import type { ReplaySummary } from "../../replay/ReplaySummary.js";
 import { ResultsBundle } from "../../replay/results/ResultsBundle.js";
 import { parseResultsTarget, type ResultsTarget } from "../../replay/results/ResultsTarget.js";
@@ -107,6 +107,8 @@ async function upload(
   const url = `s3://${prefix.bucket}/${prefix.key}`;
   const files = await bundle.files();
   log.info({ url, files: files.length, bundle: bundle.dir }, "uploading results");
+  // The SDK too is loaded only here: a replay that does not upload never needs it.
+  const { createS3Client } = await import("../../replay/sources/createS3Client.js");
   const client = createS3Client({ maxAttempts: UPLOAD_ATTEMPTS, ...s3 });
   const line = process.stderr.isTTY ? new UploadProgressLine(process.stderr) : undefined;
   try {

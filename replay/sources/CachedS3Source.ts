@@ -2,11 +2,10 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import type { ByteSource } from "./ByteSource.js";
 import type { CacheEntry } from "./CacheEntry.js";
 import { CacheEntryError } from "./CacheEntryError.js";
-import { createS3Client } from "./createS3Client.js";
 import { headObject } from "./headObject.js";
 import type { NasCache } from "./NasCache.js";
 import { RangeSet } from "./RangeSet.js";
-import { S3Source, type S3SourceOptions } from "./S3Source.js";
+import { newS3Client, S3Source, type S3SourceOptions } from "./S3Source.js";
 import { emptyS3SourceStats, type S3SourceStats } from "./S3SourceStats.js";
 import { parseS3Url, type S3Location } from "./S3Url.js";
 
@@ -63,7 +62,7 @@ export class CachedS3Source implements ByteSource {
 
   static async open(url: string, options: CachedS3SourceOptions): Promise<CachedS3Source> {
     const location = parseS3Url(url);
-    const client = options.client ?? createS3Client(options.clientOptions);
+    const client = options.client ?? (await newS3Client(options.clientOptions));
     const stats: CachedS3SourceStats = {
       bytesFromCache: 0, bytesFromS3: 0, s3: emptyS3SourceStats(), cacheDisabled: undefined,
     };

@@ -1,4 +1,4 @@
-import { GetObjectCommand, HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { Readable } from "node:stream";
 import { setTimeout as delay } from "node:timers/promises";
 import { parseContentRange } from "./contentRange.js";
@@ -8,6 +8,7 @@ import { S3ObjectChangedError } from "./S3ObjectChangedError.js";
 import { S3ReadError } from "./S3ReadError.js";
 import type { S3SourceStats } from "./S3SourceStats.js";
 import { formatS3Url, type S3Location } from "./S3Url.js";
+import { loadS3Sdk } from "./loadS3Sdk.js";
 
 export interface S3RangeFetcherOptions {
   readonly retry?: RetryPolicy;
@@ -93,6 +94,7 @@ export class S3RangeFetcher {
     this.stats.requests++;
     let out;
     try {
+      const { GetObjectCommand } = await loadS3Sdk();
       out = await this.client.send(new GetObjectCommand({
         Bucket: this.location.bucket,
         Key: this.location.key,
@@ -213,6 +215,7 @@ export class S3RangeFetcher {
   /** Best effort, only for the error message. */
   private async currentEtag(): Promise<string | undefined> {
     try {
+      const { HeadObjectCommand } = await loadS3Sdk();
       const head = await this.client.send(new HeadObjectCommand({
         Bucket: this.location.bucket, Key: this.location.key,
       }));

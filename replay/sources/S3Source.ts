@@ -1,6 +1,6 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { ByteSource } from "./ByteSource.js";
-import { createS3Client, type S3ClientOptions } from "./createS3Client.js";
+import type { S3ClientOptions } from "./createS3Client.js";
 import { ReadAhead, type FetchChunk } from "./ReadAhead.js";
 import { S3RangeFetcher, type S3RangeFetcherOptions } from "./S3RangeFetcher.js";
 import { S3ReadError } from "./S3ReadError.js";
@@ -61,7 +61,7 @@ export class S3Source implements ByteSource {
       throw new RangeError(`${url}: chunkBytes must be > 0 and readAheadBytes >= 0`);
     }
     const ownClient = options.client === undefined
-      ? createS3Client(options.clientOptions) : undefined;
+      ? await newS3Client(options.clientOptions) : undefined;
     const client = options.client ?? ownClient;
     if (client === undefined) throw new Error("unreachable: no S3 client");
     const stats = emptyS3SourceStats();
@@ -128,4 +128,10 @@ async function fetchExactly(
       `expected ${end - start} bytes, found ${reply.bytes.length} (object size now ${reply.objectSize})`);
   }
   return reply.bytes;
+}
+
+/** Loads the SDK only when a client is made here: naming this class must not cost its import. */
+export async function newS3Client(options: S3ClientOptions | undefined): Promise<S3Client> {
+  const { createS3Client } = await import("./createS3Client.js");
+  return createS3Client(options);
 }

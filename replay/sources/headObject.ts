@@ -1,9 +1,10 @@
-import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { setTimeout as delay } from "node:timers/promises";
 import { backoffDelayMs, defaultRetryPolicy, isRetryable, type RetryPolicy } from "./RetryPolicy.js";
 import { S3ReadError } from "./S3ReadError.js";
 import type { S3SourceStats } from "./S3SourceStats.js";
 import { formatS3Url, type S3Location } from "./S3Url.js";
+import { loadS3Sdk } from "./loadS3Sdk.js";
 
 /** Size and ETag of an object, with the same retries as ranged reads. */
 export async function headObject(
@@ -13,6 +14,7 @@ export async function headObject(
   retry: RetryPolicy = defaultRetryPolicy,
 ): Promise<{ size: number; etag: string }> {
   const url = formatS3Url(location);
+  const { HeadObjectCommand } = await loadS3Sdk();
   for (let attempt = 1; ; attempt++) {
     stats.requests++;
     try {
