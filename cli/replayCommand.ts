@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { Logger } from "pino";
 import type { LogReader } from "../replay/formats/LogReader.js";
-import { openByteSource, openSource, type OpenLogOptions } from "../replay/formats/openLog.js";
+import type { OpenLogOptions } from "../replay/formats/openLog.js";
 import { NasCache } from "../replay/sources/NasCache.js";
 import { openOutput, outputForms } from "../replay/outputs/openOutput.js";
 import { rateProblem } from "../replay/pacing/Pacer.js";
@@ -257,6 +257,8 @@ async function openAll(
         await record.addSource(reader.source, reader);
         continue;
       }
+      // Loaded here: with a read worker, the parsers load in the worker alone.
+      const { openByteSource, openSource } = await import("../replay/formats/openLog.js");
       const source = await openByteSource(path, options);
       const reader = await openSource(source).catch(async (err: unknown) => {
         await source.close();

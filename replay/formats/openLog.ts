@@ -1,9 +1,6 @@
 import { constants, gunzipSync } from "node:zlib";
 import type { ByteSource } from "../sources/ByteSource.js";
-import { FileSource } from "../sources/FileSource.js";
-import { CachedS3Source, type CacheWarning } from "../sources/CachedS3Source.js";
-import type { NasCache } from "../sources/NasCache.js";
-import { S3Source, type S3SourceOptions } from "../sources/S3Source.js";
+import { openByteSource, type ByteSourceOptions } from "../sources/openByteSource.js";
 import { looksLikeAsc } from "./asc/looksLikeAsc.js";
 import { openAsc } from "./asc/AscReader.js";
 import { isGzip } from "./candump/gunzipChunks.js";
@@ -48,14 +45,10 @@ const formats: readonly FormatEntry[] = [
   },
 ];
 
-export interface OpenLogOptions {
-  /** For `s3://` URLs: client, chunk size, read-ahead. */
-  s3?: S3SourceOptions;
-  /** Reads `s3://` logs through this NAS cache. */
-  cache?: NasCache;
-  /** Cache trouble (given up, S3 used instead): the library reports, the caller logs. */
-  onCacheWarning?: (warning: CacheWarning) => void;
-}
+/** For `s3://` URLs: S3 options and the NAS cache to read through. */
+export type OpenLogOptions = ByteSourceOptions;
+
+export { openByteSource };
 
 /** Formats openLog recognises, for messages and `--help`. */
 export const supportedFormats: readonly string[] = formats.map((f) => f.label);
@@ -72,24 +65,6 @@ export async function openLog(pathOrUrl: string, options: OpenLogOptions = {}): 
     await source.close();
     throw err;
   }
-}
-
-/** The bytes of a local path or an `s3://` URL (through the cache if one is given). */
-export function openByteSource(
-  pathOrUrl: string,
-  options: OpenLogOptions = {},
-): Promise<ByteSource> {
-  return pathOrUrl.startsWith("s3://") ? openS3(pathOrUrl, options) : FileSource.open(pathOrUrl);
-}
-
-function openS3(url: string, options: OpenLogOptions): Promise<ByteSource> {
-  const { cache, onCacheWarning } = options;
-  if (!cache) return S3Source.open(url, options.s3);
-  return CachedS3Source.open(url, {
-    ...options.s3,
-    cache,
-    ...(onCacheWarning ? { onWarning: onCacheWarning } : {}),
-  });
 }
 
 /** Opens an already open ByteSource; the reader owns it from then on. */

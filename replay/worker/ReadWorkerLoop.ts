@@ -1,10 +1,11 @@
 import type { MessagePort } from "node:worker_threads";
 import type { LogReader } from "../formats/LogReader.js";
-import { openByteSource, openSource, type OpenLogOptions } from "../formats/openLog.js";
+import type { OpenLogOptions } from "../formats/openLog.js";
 import { readCounters } from "../results/sourceFacts.js";
 import type { ByteSource } from "../sources/ByteSource.js";
 import { CachedS3Source } from "../sources/CachedS3Source.js";
 import { NasCache } from "../sources/NasCache.js";
+import { openByteSource } from "../sources/openByteSource.js";
 import { S3Source } from "../sources/S3Source.js";
 import { BatchPacker } from "./BatchPacker.js";
 import { ReadAhead } from "./ReadAhead.js";
@@ -29,7 +30,13 @@ export class ReadWorkerLoop {
 
   async open(): Promise<void> {
     try {
-      this.source = await openByteSource(this.data.pathOrUrl, this.openOptions());
+      // The log's first request goes out before the parsers load: over a 50 ms round trip the
+      // reply comes in while they compile, not after.
+      const opening = openByteSource(this.data.pathOrUrl, this.openOptions());
+      const formats = import("../formats/openLog.js");
+      formats.catch(() => undefined);
+      this.source = await opening;
+      const { openSource } = await formats;
       this.reader = await openSource(this.source);
     } catch (err) {
       await this.source?.close().catch(() => undefined);
