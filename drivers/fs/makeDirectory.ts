@@ -1,5 +1,4 @@
 import { mkdirSync, statSync } from "node:fs";
-import { mkdir, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 
 /**
@@ -9,24 +8,12 @@ import { dirname, resolve } from "node:path";
  * so such a path fails at once with the level that could not be made.
  */
 export async function makeDirectory(path: string): Promise<void> {
-  const missing: string[] = [];
-  for (let at = resolve(path); ; at = dirname(at)) {
-    const found = await stat(at).catch((err: unknown) => absent(err));
-    if (found) {
-      if (!found.isDirectory()) throw notADirectory(at, path);
-      break;
-    }
-    missing.push(at);
-    if (dirname(at) === at) break;
-  }
-  for (const dir of missing.reverse()) {
-    await mkdir(dir).catch(async (err: unknown) => {
-      if (code(err) !== "EEXIST" || !(await stat(dir)).isDirectory()) throw cannotCreate(err, dir);
-    });
-  }
+  // A few stat and mkdir calls, made once at start-up: not worth a second, async walk.
+  await Promise.resolve();
+  makeDirectorySync(path);
 }
 
-/** The same, for start-up code that is synchronous. */
+/** `makeDirectory` for code that is synchronous. */
 export function makeDirectorySync(path: string): void {
   const missing: string[] = [];
   for (let at = resolve(path); ; at = dirname(at)) {
