@@ -2,6 +2,10 @@ import type { DbcMessage } from "./DbcMessage.js";
 import type { DbcSignal } from "./DbcSignal.js";
 import type { DecodedSignal } from "./DecodedMessage.js";
 import { encodeMessage, type SignalInput } from "./encodeMessage.js";
+import {
+  FAST, FLAGS, MIN_LENGTH, packPlans, PARENT, readPacked, SELECTS, SLOT, STRIDE,
+  type PackedPlans,
+} from "./packedPlans.js";
 import { SignalPlan } from "./SignalPlan.js";
 
 /**
@@ -11,6 +15,8 @@ import { SignalPlan } from "./SignalPlan.js";
 export class MessageCodec {
   /** In decode order: each multiplexer before the signals it selects. */
   private readonly plans: SignalPlan[];
+  /** The same plans packed for `decodeInto`. */
+  private readonly packed: PackedPlans;
   private readonly present: Uint8Array;
   private readonly raws: Float64Array;
 
@@ -25,6 +31,7 @@ export class MessageCodec {
       const signal = signals[i] as DbcSignal;
       return planOf(signal, signals, !cyclic.includes(i), parents.has(signal.name));
     });
+    this.packed = packPlans(this.plans);
     this.present = new Uint8Array(signals.length);
     this.raws = new Float64Array(signals.length);
   }
@@ -35,27 +42,30 @@ export class MessageCodec {
    */
   decodeInto(data: Uint8Array, out: Float64Array): void {
     const { plans, present, raws } = this;
+    const { ints, scale } = this.packed;
     const length = data.length;
-    for (let k = 0; k < plans.length; k++) {
-      const plan = plans[k] as SignalPlan;
-      const i = plan.slot;
-      if (length < plan.minLength || (plan.parent >= 0 && !this.selected(plan))) {
-        if (plan.selects) present[i] = 0;
+    for (let k = 0, b = 0; k < plans.length; k++, b += STRIDE) {
+      const i = ints[b + SLOT] as number;
+      const flags = ints[b + FLAGS] as number;
+      const parent = ints[b + PARENT] as number;
+      if (length < (ints[b + MIN_LENGTH] as number) ||
+        (parent >= 0 && !this.selected(plans[k] as SignalPlan))) {
+        if ((flags & SELECTS) !== 0) present[i] = 0;
         out[i] = NaN;
         continue;
       }
       let r: number;
-      if (plan.fast) {
-        r = plan.read(data);
+      if ((flags & FAST) !== 0) {
+        r = readPacked(ints, b, data);
       } else {
-        const raw = plan.extract(data);
+        const raw = (plans[k] as SignalPlan).extract(data);
         r = typeof raw === "number" ? raw : Number(raw);
       }
-      if (plan.selects) {
+      if ((flags & SELECTS) !== 0) {
         present[i] = 1;
         raws[i] = r;
       }
-      out[i] = r * plan.factor + plan.offset;
+      out[i] = r * (scale[2 * k] as number) + (scale[2 * k + 1] as number);
     }
   }
 

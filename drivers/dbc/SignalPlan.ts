@@ -55,6 +55,16 @@ export class SignalPlan {
     this.full = signal.length === 32;
   }
 
+  /** The fields of the fast path, for packing. */
+  fields(): {
+    count: number; bytes: number[]; shift: number; mask: number; up: number; signed: boolean;
+    full: boolean;
+  } {
+    const bytes = [this.i0, this.i1, this.i2, this.i3].slice(0, this.count);
+    const { count, shift, mask, up, signed, full } = this;
+    return { count, bytes, shift, mask, up, signed, full };
+  }
+
   /** The raw value of a `fast` signal, from a payload of at least `minLength` bytes. */
   read(d: Uint8Array): number {
     let x: number;
