@@ -38,8 +38,8 @@ export function applyEnvOverrides(
   for (const variable of names) {
     const words = variable.slice(prefix.length).split("__");
     const at = resolveKeys(words, schema, result);
-    if (typeof at === "string") {
-      problems.push({ path: at, variable, expected: "a key of the configuration",
+    if (!Array.isArray(at)) {
+      problems.push({ path: at.path, variable, expected: at.expected,
         found: `no key matches "${words.join("__")}"` });
       continue;
     }
@@ -50,13 +50,25 @@ export function applyEnvOverrides(
 }
 
 /** The keys the words name, or the path up to the word that names none. */
-function resolveKeys(words: string[], root: Schema, value: unknown): Segment[] | string {
+function resolveKeys(
+  words: string[],
+  root: Schema,
+  value: unknown,
+): Segment[] | { path: string; expected: string } {
   const at: Segment[] = [];
   let schema: Schema | undefined = root;
   let here: unknown = value;
   for (const word of words) {
     const key = keyFor(word, schema, here);
-    if (key === undefined || schema === undefined) return formatPath([...at, word]);
+    if (key === undefined || schema === undefined) {
+      // An index past the end would make a sparse list as long as the number says.
+      const list = schema?.type === "array";
+      const expected = list
+        ? `a list index from 0 to ${Array.isArray(here) ? here.length : 0}`
+        : "a key of the configuration";
+      const last = list && /^\d+$/.test(word) ? Number(word) : word;
+      return { path: formatPath([...at, last]), expected };
+    }
     at.push(key);
     schema = childSchema(schema, key, here);
     here = (here as Record<Segment, unknown> | undefined)?.[key];
@@ -68,7 +80,10 @@ const plain = (s: string) => s.replace(/[_-]/g, "").toLowerCase();
 
 function keyFor(word: string, schema: Schema | undefined, value: unknown): Segment | undefined {
   if (schema === undefined) return undefined;
-  if (schema.type === "array") return /^\d+$/.test(word) ? Number(word) : undefined;
+  if (schema.type === "array") {
+    const end = Array.isArray(value) ? value.length : 0;
+    return /^\d+$/.test(word) && Number(word) <= end ? Number(word) : undefined;
+  }
   const keys = schema.type === "object" ? Object.keys(schema.fields)
     : schema.type === "union" ? unionKeys(schema, value)
       : schema.type === "record" && isRecord(value) ? Object.keys(value) : [];

@@ -75,4 +75,24 @@ describe("ROADRIG_AGENT__ environment overrides", () => {
     expect(problems).toEqual([]);
     expect(value.health).toEqual({ host: "127.0.0.1", port: 9464 });
   });
+
+  it("appends to a list but refuses an index past its end, which would make a huge list", async () => {
+    const { problems, value } = await withEnv({
+      ROADRIG_AGENT__TELEMETRY__BUSES__1: "virtual:b",
+      ROADRIG_AGENT__TELEMETRY__STREAMS__4294967294__TOPIC: "t",
+    });
+    expect(value.telemetry).toMatchObject({ buses: ["virtual:a", "virtual:b"] });
+    expect((value.telemetry as { streams: unknown[] }).streams).toHaveLength(1);
+    expect(problems).toEqual([{ path: "telemetry.streams[4294967294]",
+      variable: "ROADRIG_AGENT__TELEMETRY__STREAMS__4294967294__TOPIC",
+      expected: "a list index from 0 to 1",
+      found: 'no key matches "TELEMETRY__STREAMS__4294967294__TOPIC"' }]);
+  });
+
+  it("says a number too large for a double is Infinity, not null", async () => {
+    const { problems } = await withEnv({ ROADRIG_AGENT__REQUEST_TIMEOUT_MS: "1e400" });
+    expect(problems).toEqual([{ path: "requestTimeoutMs",
+      variable: "ROADRIG_AGENT__REQUEST_TIMEOUT_MS", expected: "an integer >= 1",
+      found: "number Infinity" }]);
+  });
 });
