@@ -25,6 +25,7 @@ import { VirtualBus } from "../drivers/can/virtual/VirtualBus.js";
 import { parseDbc } from "../drivers/dbc/parseDbc.js";
 import type { AgentConfig } from "../config/AgentConfig.js";
 import { freePort } from "./support/freePort.js";
+import { endProcess, spawnMosquitto, writeMosquittoConfig } from "./support/mosquittoProcess.js";
 
 const GOAL_P99_MS = 20;
 const GOAL_RSS_MB = 80;
@@ -52,8 +53,7 @@ export async function main(args: readonly string[]): Promise<void> {
   } finally {
     await service.stop();
     await serviceClient.endAsync();
-    mosquitto.child.kill("SIGTERM");
-    await once(mosquitto.child, "exit");
+    await endProcess(mosquitto.child);
     await rm(dir, { recursive: true, force: true });
   }
 }
@@ -164,15 +164,10 @@ async function connectNoDelay(url: string): Promise<MqttClient> {
 
 async function startMosquitto(dir: string): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const config = join(dir, "mosquitto.conf");
-  await writeFile(config, [`listener ${port} 127.0.0.1`, "allow_anonymous true",
-    "set_tcp_nodelay true", "persistence false", "log_dest stderr", "log_type information",
-    ""].join("\n"));
-  const child = spawn("mosquitto", ["-c", config], { stdio: ["ignore", "ignore", "pipe"] });
-  await waitFor(child, "running");
+  const child = await spawnMosquitto(await writeMosquittoConfig(dir,
+    [`listener ${port} 127.0.0.1`, "allow_anonymous true"]));
   return { url: `mqtt://127.0.0.1:${port}`, child };
 }
-
 
 function option(args: readonly string[], name: string, fallback: number): number {
   const arg = args.find((a) => a.startsWith(`--${name}=`));

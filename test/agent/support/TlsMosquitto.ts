@@ -1,7 +1,5 @@
-import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { once } from "node:events";
-import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import type { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +8,9 @@ import type { MqttClient } from "mqtt";
 import { makeTestPki } from "./makeTestPki.js";
 import type { TestPki } from "./makeTestPki.js";
 import { freePort } from "../../../bench/support/freePort.js";
+import {
+  endProcess, spawnMosquitto, writeMosquittoConfig,
+} from "../../../bench/support/mosquittoProcess.js";
 
 /**
  * Debian's mosquitto on a random loopback port with mutual TLS only (client certificates from a
@@ -39,8 +40,9 @@ export class TlsMosquitto {
   static async #startIn(dir: string, clientName: string): Promise<TlsMosquitto> {
     const pki = await makeTestPki(dir, clientName);
     const port = await freePort();
-    const config = join(dir, "mosquitto.conf");
-    await writeFile(config, [
+    // Mosquitto's own user must read the throwaway PKI.
+    for (const name of await readdir(dir)) await chmod(join(dir, name), 0o644);
+    const config = await writeMosquittoConfig(dir, [
       `listener ${port} 127.0.0.1`,
       `cafile ${pki.ca}`,
       `certfile ${pki.serverCert}`,
@@ -48,19 +50,8 @@ export class TlsMosquitto {
       "require_certificate true",
       "use_identity_as_username true",
       "allow_anonymous false",
-      "set_tcp_nodelay true",
-      "persistence false",
       "max_packet_size 1000000",
-      "log_dest stderr",
-      "log_type error",
-      "log_type warning",
-      "log_type notice",
-      "log_type information",
-      "",
-    ].join("\n"));
-    // Started as root, mosquitto drops to its own user, which must read the throwaway PKI.
-    await chmod(dir, 0o755);
-    for (const name of await readdir(dir)) await chmod(join(dir, name), 0o644);
+    ]);
     const broker = new TlsMosquitto(dir, port, pki, config);
     await broker.resume();
     return broker;
@@ -72,23 +63,12 @@ export class TlsMosquitto {
 
   /** Starts the broker process (again); resolves once it listens. */
   async resume(): Promise<void> {
-    const child = spawn("mosquitto", ["-c", this.config], { stdio: ["ignore", "ignore", "pipe"] });
-    this.#child = child;
-    const deadline = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    try {
-      await waitForLine(child, /running/);
-    } finally {
-      clearTimeout(deadline);
-    }
+    this.#child = await spawnMosquitto(this.config);
   }
 
   /** Kills the broker process: every connection drops, every session is lost. */
   async halt(): Promise<void> {
-    const child = this.#child;
-    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, "exit");
-    child.kill("SIGKILL");
-    await exited;
+    await endProcess(this.#child, "SIGKILL");
   }
 
   async stop(): Promise<void> {
@@ -112,22 +92,3 @@ export class TlsMosquitto {
   }
 }
 
-
-// The pipe keeps being drained after the line, so that mosquitto never blocks on stderr.
-function waitForLine(child: ChildProcess, pattern: RegExp): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = "";
-    let done = false;
-    child.stderr?.on("data", (chunk) => {
-      if (done) return;
-      seen += String(chunk);
-      if (pattern.test(seen)) {
-        done = true;
-        resolve();
-      }
-    });
-    child.once("exit", (code) => {
-      if (!done) reject(new Error(`mosquitto ended (exit ${String(code)}):\n${seen}`));
-    });
-  });
-}

@@ -1,9 +1,11 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import type { ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../../../../bench/support/freePort.js";
+import {
+  endProcess, spawnMosquitto, writeMosquittoConfig,
+} from "../../../../bench/support/mosquittoProcess.js";
 
 /**
  * Debian's mosquitto on one loopback port that the test can stop and start again, so that a
@@ -11,21 +13,15 @@ import { freePort } from "../../../../bench/support/freePort.js";
  */
 export class RestartableMosquitto {
   #child: ChildProcess | undefined;
+  #config = "";
 
   private constructor(readonly port: number, private readonly dir: string) {}
 
   static async start(): Promise<RestartableMosquitto> {
     const dir = await mkdtemp(join(tmpdir(), "roadrig-mosquitto-"));
     const broker = new RestartableMosquitto(await freePort(), dir);
-    await writeFile(broker.#config, [
-      `listener ${broker.port} 127.0.0.1`,
-      "allow_anonymous true",
-      "set_tcp_nodelay true",
-      "persistence false",
-      "log_dest stderr",
-      "log_type information",
-      "",
-    ].join("\n"));
+    broker.#config = await writeMosquittoConfig(dir,
+      [`listener ${broker.port} 127.0.0.1`, "allow_anonymous true"]);
     await broker.up();
     return broker;
   }
@@ -34,31 +30,17 @@ export class RestartableMosquitto {
     return `mqtt://127.0.0.1:${this.port}`;
   }
 
-  get #config(): string {
-    return join(this.dir, "mosquitto.conf");
-  }
 
   /** Starts the broker; resolves once it says it is running (its listener is open then). */
   async up(): Promise<void> {
-    const child = spawn("mosquitto", ["-c", this.#config], { stdio: ["ignore", "ignore", "pipe"] });
-    this.#child = child;
-    let log = "";
-    await new Promise<void>((resolve, reject) => {
-      child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-        log += chunk;
-        if (/running/.test(log)) resolve();
-      });
-      child.once("exit", (code) => reject(new Error(`mosquitto exited ${code}:\n${log}`)));
-    });
+    this.#child = await spawnMosquitto(this.#config);
   }
 
   /** Stops the broker; every client connection drops. */
   async down(): Promise<void> {
     const child = this.#child;
     this.#child = undefined;
-    if (child === undefined || child.exitCode !== null) return;
-    child.kill("SIGTERM");
-    await once(child, "exit");
+    await endProcess(child);
   }
 
   async stop(): Promise<void> {

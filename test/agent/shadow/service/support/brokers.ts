@@ -1,12 +1,14 @@
-import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Aedes } from "aedes";
 import { freePort } from "../../../../../bench/support/freePort.js";
+import {
+  endProcess, spawnMosquitto, writeMosquittoConfig,
+} from "../../../../../bench/support/mosquittoProcess.js";
 
 /** A broker on a random loopback port, started by the test and stopped by it. */
 export interface TestBroker {
@@ -37,65 +39,20 @@ export async function startAedes(): Promise<TestBroker> {
 export async function startMosquitto(): Promise<TestBroker> {
   const dir = await mkdtemp(join(tmpdir(), "roadrig-mosquitto-"));
   const port = await freePort();
-  const config = join(dir, "mosquitto.conf");
-  await writeFile(config, [
-    `listener ${port} 127.0.0.1`,
-    "allow_anonymous true",
-    "set_tcp_nodelay true",
-    "persistence false",
-    "log_dest stderr",
-    "log_type error",
-    "log_type warning",
-    "log_type notice",
-    "log_type information",
-    "",
-  ].join("\n"));
-
-  const child = spawn("mosquitto", ["-c", config], { stdio: ["ignore", "ignore", "pipe"] });
-  // A broker that never reports running is killed, so that a failed start leaves no process.
-  const deadline = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  let child;
   try {
-    await waitForLine(child.stderr, /running/, () => child.exitCode);
+    child = await spawnMosquitto(await writeMosquittoConfig(dir,
+      [`listener ${port} 127.0.0.1`, "allow_anonymous true"]));
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
-  } finally {
-    clearTimeout(deadline);
   }
   return {
     name: "mosquitto",
     url: `mqtt://127.0.0.1:${port}`,
     async stop() {
-      if (child.exitCode === null) {
-        child.kill("SIGTERM");
-        await once(child, "exit");
-      }
+      await endProcess(child);
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-
-// Mosquitto logs "mosquitto version X running" (information level) once its listener is open.
-// The pipe keeps being drained afterwards so that mosquitto never blocks on a full stderr.
-function waitForLine(
-  stream: NodeJS.ReadableStream,
-  pattern: RegExp,
-  exitCode: () => number | null,
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = "";
-    let done = false;
-    stream.on("data", (chunk) => {
-      if (done) return;
-      seen += String(chunk);
-      if (pattern.test(seen)) {
-        done = true;
-        resolve();
-      }
-    });
-    stream.on("end", () => {
-      if (!done) reject(new Error(`mosquitto ended (exit ${String(exitCode())}):\n${seen}`));
-    });
-  });
 }
