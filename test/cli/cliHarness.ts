@@ -16,12 +16,15 @@ export interface CliResult {
 export function buildCli(): void {
   if (process.env.ROADRIG_DIST_FRESH === "1") return;
   const tsc = join(repoRoot, "node_modules", "typescript", "bin", "tsc");
-  const result = spawnSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], {
-    cwd: repoRoot,
-    encoding: "utf8",
-  });
-  // Type errors elsewhere in the tree still emit; only a missing entry point is fatal here.
-  if (result.error) throw result.error;
+  // The program, then the vehicle page (its own project: the DOM library is for it alone).
+  for (const project of ["tsconfig.build.json", join("agent", "web", "page")]) {
+    const result = spawnSync(process.execPath, [tsc, "-p", project], {
+      cwd: repoRoot,
+      encoding: "utf8",
+    });
+    // Type errors elsewhere in the tree still emit; only a missing entry point is fatal here.
+    if (result.error) throw result.error;
+  }
 }
 
 /** Runs `roadrig ...args` as a child process and collects its output and exit code. */

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import type { PageField } from "../PageSettings.js";
 import { fieldName, showValue } from "./fieldNames.js";
 import type { FieldView, Json } from "./shadowState.js";

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import type mqtt from "mqtt";
 import type { PageSettings } from "../PageSettings.js";
 import { FieldControls } from "./FieldControls.js";

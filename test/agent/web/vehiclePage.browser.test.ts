@@ -8,6 +8,14 @@ import { screenshot, VehiclePageBrowser } from "./support/VehiclePageBrowser.js"
 
 const UPDATE = "$aws/things/roadrig-sample/shadow/update";
 
+// The browser's globals that the checks below read inside the page. Declared here, for this
+// module only, so that the project's Node code is type-checked without the DOM library.
+declare const document: {
+  activeElement: { getAttribute(name: string): string | null } | null;
+  documentElement: { scrollWidth: number; clientWidth: number };
+};
+declare function getComputedStyle(element: unknown): { outlineStyle: string };
+
 /** The controls of one field, found as a user finds them: by their names. */
 function field(page: Page, name: string): { card: Locator; button(value: string): Locator } {
   const card = page.locator("section.field").filter({ has: page.getByRole("heading", { name }) });
