@@ -3,7 +3,7 @@ import type { DbcSignal } from "./DbcSignal.js";
 import type { DecodedSignal } from "./DecodedMessage.js";
 import { encodeMessage, type SignalInput } from "./encodeMessage.js";
 import {
-  FAST, FLAGS, MIN_LENGTH, packPlans, PARENT, readPacked, SELECTS, SLOT, STRIDE,
+  FAST, flagsOf, minLengthOf, packPlans, parentOf, readPacked, SELECTS, slotOf, STRIDE,
   type PackedPlans,
 } from "./packedPlans.js";
 import { SignalPlan } from "./SignalPlan.js";
@@ -45,10 +45,10 @@ export class MessageCodec {
     const { ints, scale } = this.packed;
     const length = data.length;
     for (let k = 0, b = 0; k < plans.length; k++, b += STRIDE) {
-      const i = ints[b + SLOT] as number;
-      const flags = ints[b + FLAGS] as number;
-      const parent = ints[b + PARENT] as number;
-      if (length < (ints[b + MIN_LENGTH] as number) ||
+      const i = slotOf(ints, b);
+      const flags = flagsOf(ints, b);
+      const parent = parentOf(ints, b);
+      if (length < minLengthOf(ints, b) ||
         (parent >= 0 && !this.selected(plans[k] as SignalPlan))) {
         if ((flags & SELECTS) !== 0) present[i] = 0;
         out[i] = NaN;
