@@ -66,6 +66,12 @@ export class ReadAhead {
     this.chunks.set(index, { promise: Promise.resolve(data), data });
   }
 
+  /** Starts fetching chunk `index` before any read asks for it. */
+  prefetch(index: number): void {
+    this.evict(index, index);
+    this.startFetch(index);
+  }
+
   async read(offset: number, length: number): Promise<Uint8Array> {
     const end = Math.min(this.size, offset + length);
     if (offset >= end) return new Uint8Array(0);

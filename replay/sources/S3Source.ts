@@ -18,6 +18,12 @@ export interface S3SourceOptions extends S3RangeFetcherOptions {
    * included (default 16 MiB, at least one chunk). Memory for reading stays within this.
    */
   readonly readAheadBytes?: number;
+  /**
+   * Bytes of the request made at open (default, and at most, a chunk). When less, the rest of
+   * the first chunk is asked for as soon as the head arrives, while the reader parses the head:
+   * the first reply need not carry a whole chunk before anything can be parsed.
+   */
+  readonly firstBytes?: number;
   /** The size from a HEAD already made; with `etag`, open() sends no request. */
   readonly size?: number;
   /**
@@ -30,6 +36,8 @@ export interface S3SourceOptions extends S3RangeFetcherOptions {
 
 export const defaultChunkBytes = 4 * 1024 * 1024;
 export const defaultReadAheadBytes = 16 * 1024 * 1024;
+/** A first request small enough to arrive quickly, large enough for most logs' headers. */
+export const quickStartFirstBytes = 256 * 1024;
 
 /**
  * An S3 object as a ByteSource: ranged GETs with read-ahead, pinned to the ETag seen when it
@@ -45,6 +53,8 @@ export class S3Source implements ByteSource {
     private readonly readAhead: ReadAhead,
     private readonly ownClient: S3Client | undefined,
     stats: S3SourceStats,
+    /** The reply to the open request when it is less than a chunk; reads inside it use it. */
+    private readonly head: Uint8Array | undefined,
   ) {
     this.stats = stats;
   }
@@ -68,8 +78,12 @@ export class S3Source implements ByteSource {
     const fetcher = new S3RangeFetcher(client, location, stats, options);
     try {
       const known = options.etag !== undefined && options.size !== undefined;
-      const first = known ? undefined : await fetcher.fetch(0, chunkBytes);
+      const firstBytes = Math.min(chunkBytes, options.firstBytes ?? chunkBytes);
+      const first = known ? undefined : await fetcher.fetch(0, firstBytes);
       const size = first?.objectSize ?? options.size ?? 0;
+      // A whole first chunk (or object) seeds the read-ahead; a shorter head is kept apart.
+      const whole = first !== undefined && first.bytes.length >= Math.min(chunkBytes, size);
+      const head = first !== undefined && !whole ? first.bytes : undefined;
       const onChunk = options.onChunk;
       // A chunk handed to onChunk is held from reuse while its user (a cache write) reads it.
       // Called only once a fetch completes, so after readAhead below is set.
@@ -78,18 +92,21 @@ export class S3Source implements ByteSource {
         if (using !== undefined) readAhead.hold(bytes, using);
       };
       const fetchChunk: FetchChunk = async (start, end, spare) => {
-        const bytes = await fetchExactly(fetcher, start, end, spare);
+        const bytes = head !== undefined && start === 0
+          ? await fetchAfterHead(fetcher, head, end, spare)
+          : await fetchExactly(fetcher, start, end, spare);
         handOver(start, bytes);
         return bytes;
       };
       const windowBytes = Math.max(readAheadBytes, chunkBytes);
       const readAhead = new ReadAhead(size, fetchChunk,
         { chunkBytes, windowBytes, recycle: true }, stats);
-      if (first !== undefined) {
-        readAhead.seed(0, first.bytes);
-        handOver(0, first.bytes);
-      }
-      return new S3Source(fetcher.url, fetcher, size, readAhead, ownClient, stats);
+      if (first !== undefined && head === undefined) readAhead.seed(0, first.bytes);
+      if (first !== undefined) handOver(0, first.bytes);
+      // Only the head's own chunk, on the connection the head freed: the window waits for a
+      // read past the head, so that it does not share the link with what the reader needs next.
+      if (head !== undefined) readAhead.prefetch(0);
+      return new S3Source(fetcher.url, fetcher, size, readAhead, ownClient, stats, head);
     } catch (err) {
       ownClient?.destroy();
       throw err;
@@ -106,6 +123,10 @@ export class S3Source implements ByteSource {
   }
 
   read(offset: number, length: number): Promise<Uint8Array> {
+    const head = this.head;
+    if (head !== undefined && offset + length <= head.length) {
+      return Promise.resolve(head.slice(offset, offset + length));
+    }
     return this.readAhead.read(offset, length);
   }
 
@@ -113,6 +134,21 @@ export class S3Source implements ByteSource {
     this.ownClient?.destroy();
     return Promise.resolve();
   }
+}
+
+/** The first chunk: the head already fetched at open, then the rest of the chunk. */
+async function fetchAfterHead(
+  fetcher: S3RangeFetcher,
+  head: Uint8Array,
+  end: number,
+  spare?: Uint8Array,
+): Promise<Uint8Array> {
+  const rest = await fetchExactly(fetcher, head.length, end);
+  const out = spare !== undefined && spare.length >= end ? spare.subarray(0, end)
+    : new Uint8Array(end);
+  out.set(head, 0);
+  out.set(rest, head.length);
+  return out;
 }
 
 /** Inside the size learned at open, a short reply means the object changed under us. */

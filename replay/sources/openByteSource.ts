@@ -2,7 +2,7 @@ import type { ByteSource } from "./ByteSource.js";
 import { CachedS3Source, type CacheWarning } from "./CachedS3Source.js";
 import { FileSource } from "./FileSource.js";
 import type { NasCache } from "./NasCache.js";
-import { S3Source, type S3SourceOptions } from "./S3Source.js";
+import { quickStartFirstBytes, S3Source, type S3SourceOptions } from "./S3Source.js";
 
 export interface ByteSourceOptions {
   /** For `s3://` URLs: client, chunk size, read-ahead. */
@@ -23,7 +23,8 @@ export function openByteSource(
 ): Promise<ByteSource> {
   if (!pathOrUrl.startsWith("s3://")) return FileSource.open(pathOrUrl);
   const { cache, onCacheWarning } = options;
-  if (!cache) return S3Source.open(pathOrUrl, options.s3);
+  // A log is read from its start: a small first request gets the parser going sooner.
+  if (!cache) return S3Source.open(pathOrUrl, { firstBytes: quickStartFirstBytes, ...options.s3 });
   return CachedS3Source.open(pathOrUrl, {
     ...options.s3,
     cache,
