@@ -16,6 +16,11 @@ export class DeltaGate {
     return this.#lastSeen;
   }
 
+  /** The last version applied, or covered by a GET. */
+  get lastApplied(): number {
+    return this.#lastApplied;
+  }
+
   /** A version seen on an answer (`/update/accepted`, `/get/accepted`). */
   observe(version: number): void {
     if (version > this.#lastSeen) this.#lastSeen = version;
@@ -29,9 +34,12 @@ export class DeltaGate {
     return true;
   }
 
-  /** The whole desired state was read (a GET): deltas up to `version` are covered by it. */
+  /**
+   * The whole desired state was read (a GET): deltas up to `version` are covered by it. The
+   * service's version wins over a higher one seen before, which it never wrote.
+   */
   cover(version: number): void {
-    this.observe(version);
-    if (version > this.#lastApplied) this.#lastApplied = version;
+    if (version < this.#lastSeen) this.#lastSeen = version;
+    this.#lastApplied = version;
   }
 }

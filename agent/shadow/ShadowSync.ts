@@ -59,6 +59,7 @@ export class ShadowSync extends EventEmitter<ShadowSyncEvents> implements Compon
   readonly #client: ShadowClient;
   readonly #maxBytes: number;
   readonly #gate = new DeltaGate();
+  #checking = false;
   readonly #errorFields = new Set<string>();
   #version = 0;
   #queue: Promise<void> = Promise.resolve();
@@ -167,6 +168,7 @@ export class ShadowSync extends EventEmitter<ShadowSyncEvents> implements Compon
     const lastSeen = this.#gate.lastSeen;
     if (!this.#gate.admit(body.version)) {
       this.emit("stale", body.version, lastSeen);
+      if (body.version !== this.#gate.lastApplied) this.#checkVersion();
       return;
     }
     this.#version = Math.max(this.#version, body.version);
@@ -174,6 +176,35 @@ export class ShadowSync extends EventEmitter<ShadowSyncEvents> implements Compon
     // Acting starts at once; only the reports wait their turn in the queue.
     const outcomes = Promise.all(Object.entries(state).map(([k, v]) => this.#body.apply(k, v)));
     this.#enqueue("report", async () => this.#reportOutcomes(await outcomes));
+  }
+
+  /**
+   * A delta refused as stale, not a duplicate: normally a late one, but it may follow a version
+   * the service never wrote (a forged or replayed message on a broker open to any client),
+   * after which every real delta would be dropped. The service's document settles it; one
+   * check at a time, so a flood of stale deltas costs one GET.
+   */
+  #checkVersion(): void {
+    if (this.#checking) return;
+    this.#checking = true;
+    this.#enqueue("sync", async () => {
+      try {
+        const document = await this.#get();
+        if (this.#resyncIfBehind(document.version)) await this.#sync();
+      } finally {
+        this.#checking = false;
+      }
+    });
+  }
+
+  /** True (and reported) when the service's version is below one seen: a resync is due. */
+  #resyncIfBehind(version: number): boolean {
+    const lastSeen = this.#gate.lastSeen;
+    if (version >= lastSeen) return false;
+    this.emit("refused", shadowTopic(this.#address, "get", "accepted"),
+      `the shadow is at version ${version}, below version ${lastSeen} seen on a message: `
+      + "that message was not the service's; reading the shadow again");
+    return true;
   }
 
   /**
@@ -207,6 +238,12 @@ export class ShadowSync extends EventEmitter<ShadowSyncEvents> implements Compon
     }
     if (!isJsonObject(body) || typeof body.version !== "number") {
       this.emit("refused", topic, "expected an object with a numeric version");
+      return undefined;
+    }
+    // Versions count updates from 1; 1e300 or 2.5 would lock the gate against every real delta.
+    if (!Number.isSafeInteger(body.version) || body.version < 0) {
+      this.emit("refused", topic, `expected a version that is a whole number, found ${
+        String(body.version)}`);
       return undefined;
     }
     return body as { version: number; state?: JsonValue };
@@ -307,6 +344,10 @@ export class ShadowSync extends EventEmitter<ShadowSyncEvents> implements Compon
         if (!conflict || attempt >= MAX_CONFLICT_RETRIES) throw error;
       }
       const document = await this.#get();
+      if (this.#resyncIfBehind(document.version)) {
+        this.#enqueue("sync", () => this.#sync());
+        return;
+      }
       this.#version = document.version;
       this.#gate.observe(document.version);
       const desired = isJsonObject(document.state) && isJsonObject(document.state.desired)

@@ -27,6 +27,15 @@ describe("DeltaGate", () => {
     expect([gate.admit(7), gate.admit(8)]).toEqual([false, true]);
   });
 
+  it("takes a GET's version over a higher one it never wrote, and admits the next delta", () => {
+    const gate = new DeltaGate(20);
+    gate.observe(99_999);
+    expect(gate.admit(21)).toBe(false);
+    gate.cover(21);
+    expect([gate.lastSeen, gate.lastApplied]).toEqual([21, 21]);
+    expect([gate.admit(21), gate.admit(22)]).toEqual([false, true]);
+  });
+
   it("admits each version at most once, and never one below a version admitted", () => {
     fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 30 }), { maxLength: 40 }), (vs) => {
       const gate = new DeltaGate();
