@@ -1,8 +1,8 @@
 import type { Dbc, DbcMessage, DbcSignal } from "../../drivers/dbc/index.js";
 import { compileExpression, expressionNames } from "./compileExpression.js";
 import { ExpressionError } from "./ExpressionError.js";
+import { GateBank } from "./GateBank.js";
 import { IdFilter } from "./IdFilter.js";
-import { SignalGate } from "./SignalGate.js";
 import type { SignalRule, StreamConfig, TriggerConfig } from "./TelemetryConfig.js";
 import type { TelemetryRecord } from "./TelemetryRecord.js";
 import { TriggerCapture } from "./TriggerCapture.js";
@@ -29,8 +29,8 @@ export interface MessagePlan {
   names: string[];
   /** [min, max] per selected signal, slack included; unbounded when not flagged. */
   limits: Float64Array;
-  /** Thinning per selected signal, or undefined when no selected signal thins. */
-  gates: (SignalGate | undefined)[] | undefined;
+  /** Thinning of the selected signals, or undefined when none thins. */
+  gates: GateBank | undefined;
   windows: WindowBank | undefined;
   /** Signals the triggers read: decoded slot to latest-value slot. */
   inputs: { index: number; slot: number }[];
@@ -121,8 +121,7 @@ export class StreamFilter {
     for (let k = 0; k < indexes.length; k++) {
       const value = values[indexes[k] as number] as number;
       if (Number.isNaN(value)) continue;
-      const gate = gates === undefined ? undefined : gates[k];
-      if (gate !== undefined && !gate.pass(t, value)) {
+      if (gates !== undefined && !gates.pass(k, t, value)) {
         stats.filteredSamples++;
         continue;
       }
@@ -188,7 +187,7 @@ export class StreamFilter {
       limits[2 * k] = ranged ? signal.min - slack : -Infinity;
       limits[2 * k + 1] = ranged ? signal.max + slack : Infinity;
     });
-    const gates = selected.map(({ rule }) => thins(rule) ? new SignalGate(rule) : undefined);
+    const gates = selected.map(({ rule }) => thins(rule) ? rule : undefined);
     const ms = selected.map(({ rule }) => rule.windowMs ?? 0);
     const signalNames = selected.map(({ signal }) => signal.name);
     const names = new Set(message.signals.map((s) => s.name));
@@ -207,7 +206,7 @@ export class StreamFilter {
       indexes: Int32Array.from(selected, ({ signal }) => signal.index),
       names: signalNames,
       limits,
-      gates: gates.some((g) => g !== undefined) ? gates : undefined,
+      gates: gates.some((g) => g !== undefined) ? new GateBank(gates) : undefined,
       windows: ms.some((m) => m > 0)
         ? new WindowBank(this.bus, message.name, signalNames, ms) : undefined,
       inputs, evaluate, observe,
