@@ -1,8 +1,9 @@
+import { randomBytes } from "node:crypto";
 import { EventEmitter, once } from "node:events";
 import { createServer } from "node:net";
 import type { AddressInfo, Server } from "node:net";
 import type { Duplex } from "node:stream";
-import type { Aedes } from "aedes";
+import type { Aedes, AedesOptions, AuthenticateError } from "aedes";
 import { connectAsync } from "mqtt";
 import type { MqttClient } from "mqtt";
 import type { Component, ComponentHealth } from "../Component.js";
@@ -10,6 +11,10 @@ import { FileShadowStore } from "../shadow/service/FileShadowStore.js";
 import { MemoryShadowStore } from "../shadow/service/MemoryShadowStore.js";
 import { ShadowService } from "../shadow/service/ShadowService.js";
 import type { ShadowServiceEvents } from "../shadow/service/ShadowService.js";
+import { parseShadowTopic } from "../shadow/ShadowTopic.js";
+
+/** The shadow service's MQTT client ID on the embedded broker, reserved to it. */
+const SERVICE_ID = "roadrig-shadow-service";
 
 export interface EmbeddedShadowBrokerOptions {
   /** Loopback port; 0 picks a free one. */
@@ -41,7 +46,8 @@ export class EmbeddedShadowBroker extends EventEmitter<ShadowServiceEvents> impl
   async start(): Promise<void> {
     // Loaded on first use: a configured agent never runs the embedded broker.
     const { Aedes: AedesBroker } = await import("aedes");
-    const broker = (this.#broker = await AedesBroker.createBroker());
+    const password = randomBytes(16).toString("hex");
+    const broker = (this.#broker = await AedesBroker.createBroker(serviceOnly(password)));
     // Nagle off on the broker's side too: each shadow answer would otherwise wait ~40 ms.
     const server = createServer((socket) => broker.handle(socket.setNoDelay(true)));
     this.#server = server;
@@ -51,8 +57,8 @@ export class EmbeddedShadowBroker extends EventEmitter<ShadowServiceEvents> impl
     })]);
     this.#port = (server.address() as AddressInfo).port;
 
-    const client = await connectAsync(this.url, { clientId: "roadrig-shadow-service",
-      reconnectPeriod: 1000 });
+    const client = await connectAsync(this.url, { clientId: SERVICE_ID, username: SERVICE_ID,
+      password, reconnectPeriod: 1000 });
     (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
     this.#client = client;
     const store = this.options.stateDir === undefined
@@ -94,4 +100,34 @@ export class EmbeddedShadowBroker extends EventEmitter<ShadowServiceEvents> impl
       details: { url: this.url, clients: this.#broker?.connectedClients ?? 0 },
     };
   }
+}
+
+/**
+ * Any loopback client (the vehicle page's WebSocket included) may ask, but only the shadow
+ * service answers: a delta, accepted or documents message from anyone else would command the
+ * car or skew the agent's versions. Its client ID is kept from others, who would take over its
+ * session (MQTT lets the newer connection with an ID close the older one).
+ */
+function serviceOnly(password: string): AedesOptions {
+  return {
+    authenticate(client, username, given, done) {
+      const isService = username === SERVICE_ID && given?.toString() === password;
+      if (client.id !== SERVICE_ID || isService) {
+        done(null, true);
+        return;
+      }
+      const refused = new Error(`client ID ${SERVICE_ID} is the shadow service's`);
+      // 2: identifier rejected (MQTT 3.1.1 CONNACK).
+      done(Object.assign<Error, Pick<AuthenticateError, "returnCode">>(refused,
+        { returnCode: 2 }), false);
+    },
+    authorizePublish(client, packet, done) {
+      const answer = parseShadowTopic(packet.topic)?.kind === "response";
+      if (client !== null && client.id !== SERVICE_ID && answer) {
+        done(new Error(`${packet.topic}: only the shadow service publishes its answers`));
+        return;
+      }
+      done(null);
+    },
+  };
 }
