@@ -5,6 +5,8 @@ import type { BodyMap } from "../body/BodyMap.js";
 /** What the hook needs of the simulated body ECU: SimulatedBodyEcu has this shape. */
 export interface SimulatedVehicle {
   speed: number;
+  /** The highest speed its speed message can carry. */
+  readonly maxSpeed: number;
   respond: boolean;
   set(field: string, value: JsonValue): void;
   sendStatus(): void;
@@ -25,7 +27,7 @@ export function simulateVehicle(
   if (!isJsonObject(request)) return ["expected a JSON object"];
   const entries = Object.entries(request as Record<string, JsonValue>);
   const problems = entries.flatMap(([key, value]) => {
-    const problem = checkKey(map, key, value);
+    const problem = key === "speed" ? checkSpeed(vehicle, value) : checkKey(map, key, value);
     return problem === undefined ? [] : [`${key}: ${problem}`];
   });
   if (entries.length === 0) problems.push("expected at least one field, speed or respond");
@@ -40,12 +42,15 @@ export function simulateVehicle(
   return [];
 }
 
+function checkSpeed(vehicle: SimulatedVehicle, value: JsonValue): string | undefined {
+  const max = vehicle.maxSpeed;
+  const fits = typeof value === "number" && Number.isFinite(value) && value >= 0 && value <= max;
+  if (fits) return undefined;
+  const range = Number.isFinite(max) ? `from 0 to ${max}` : "≥ 0";
+  return `expected a speed ${range}, found ${JSON.stringify(value)}`;
+}
+
 function checkKey(map: BodyMap, key: string, value: JsonValue): string | undefined {
-  if (key === "speed") {
-    return typeof value === "number" && Number.isFinite(value) && value >= 0
-      ? undefined
-      : `expected a speed ≥ 0, found ${JSON.stringify(value)}`;
-  }
   if (key === "respond") {
     return typeof value === "boolean" ? undefined : `expected true or false, found ${JSON.stringify(value)}`;
   }

@@ -81,6 +81,21 @@ export class SimulatedBodyEcu {
     this.sendStatus();
   }
 
+  /**
+   * The highest speed its speed message carries: the DBC's range, and the raw field's width
+   * for an integer signal. A faster speed could not be sent, and the periodic status would
+   * throw from its timer.
+   */
+  get maxSpeed(): number {
+    const { message, signal } = this.#map.interlock;
+    const s = this.#dbc.messageByName(message)?.signals.find((x) => x.name === signal);
+    if (s === undefined) return Infinity;
+    const raw = s.signed ? 2 ** (s.length - 1) - 1 : 2 ** s.length - 1;
+    const widest = s.valueType === "integer" && s.factor > 0 ? raw * s.factor + s.offset
+      : Infinity;
+    return s.min !== 0 || s.max !== 0 ? Math.min(s.max, widest) : widest;
+  }
+
   /** Sends every status message and the speed message once. */
   sendStatus(): void {
     const byMessage = new Map<string, Record<string, number>>();

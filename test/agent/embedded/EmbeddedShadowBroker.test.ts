@@ -1,4 +1,3 @@
-import { once } from "node:events";
 import { connectAsync } from "mqtt";
 import type { MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -28,7 +27,7 @@ describe("the embedded broker: only its shadow service answers", () => {
 
   it("closes a client that publishes a delta, and delivers it to no one", async () => {
     const forger = await connectAsync(broker.url, { clientId: "forger", reconnectPeriod: 0 });
-    const closed = once(forger, "close");
+    const closed = new Promise<void>((resolve) => forger.once("close", () => resolve()));
     forger.publish(`${shadow}/update/delta`, JSON.stringify({ state: { door: "open" },
       version: 7 }), { qos: 0 });
     await closed;

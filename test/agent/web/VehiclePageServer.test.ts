@@ -48,7 +48,7 @@ function upgradeStatus(url: string, origin?: string): Promise<number> {
 
 describe("VehiclePageServer with the embedded broker", () => {
   const changes: [string, JsonValue][] = [];
-  const vehicle = { speed: 0, respond: true, sendStatus: () => undefined,
+  const vehicle = { speed: 0, maxSpeed: 300, respond: true, sendStatus: () => undefined,
     set: (field: string, value: JsonValue) => void changes.push([field, value]) };
   let broker: EmbeddedShadowBroker;
   let server: VehiclePageServer;

@@ -9,6 +9,7 @@ function fakeVehicle() {
     changes,
     sent: 0,
     speed: 0,
+    maxSpeed: 300,
     respond: true,
     set(field: string, value: JsonValue) {
       changes.push([field, value]);
@@ -38,12 +39,21 @@ describe("the simulator hook of the embedded default", () => {
     expect(problems).toEqual([
       'door: expected "closed" or "open" or "ajar" or "error", found "wide"',
       "windowFL: expected 0–100, found 101",
-      "speed: expected a speed ≥ 0, found -1",
+      "speed: expected a speed from 0 to 300, found -1",
       'respond: expected true or false, found "no"',
       "hood: expected speed, respond or one of door, lock, trunk, windowFL, windowFR",
     ]);
     expect(vehicle.changes).toEqual([]);
     expect(vehicle.sent).toBe(0);
+  });
+
+  it("refuses a speed its speed message cannot carry, which the ECU could never send", () => {
+    const vehicle = fakeVehicle();
+    for (const speed of [300.5, 1e308]) {
+      expect(simulateVehicle(vehicle, sampleBodyMap, { speed, door: "open" }))
+        .toEqual([`speed: expected a speed from 0 to 300, found ${JSON.stringify(speed)}`]);
+    }
+    expect([vehicle.speed, vehicle.sent, vehicle.changes]).toEqual([0, 0, []]);
   });
 
   it("refuses a body that is not an object, or an empty one", () => {
