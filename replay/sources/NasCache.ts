@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { makeDirectory } from "../../drivers/fs/makeDirectory.js";
 import { CacheEntry, type CacheEntryOptions } from "./CacheEntry.js";
 import { DirLock } from "./DirLock.js";
 import { parseEntryMeta, type EntryMeta } from "./EntryMeta.js";
@@ -86,7 +87,7 @@ export class NasCache {
    * (the entry `keepDir` does not count and is kept). False if that is impossible.
    */
   async makeRoom(need: number, keepDir?: string): Promise<boolean> {
-    await mkdir(this.dir, { recursive: true });
+    await makeDirectory(this.dir);
     const lock = await DirLock.acquire(join(this.dir, "evict.lock"), this.entryOptions.lock);
     try {
       const entries = (await this.scan()).filter((e) => e.dir !== keepDir);

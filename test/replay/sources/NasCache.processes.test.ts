@@ -37,7 +37,7 @@ describe.skipIf(!hasShared)("NasCache shared by several processes", () => {
     size = bytes.length;
     sha256 = createHash("sha256").update(bytes).digest("hex");
     await s3.put("drive-logs", log, bytes);
-    out = compileForChild(["replay/sources", "test/replay/sources/children"]);
+    out = compileForChild(["replay/sources", "drivers/fs", "test/replay/sources/children"]);
     root = await mkdtemp(join(tmpdir(), "roadrig-cache-mp-"));
   });
   afterAll(async () => {
