@@ -51,9 +51,13 @@ export function registerShadowCommand(program: Command): void {
     });
 }
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const BROKER_SCHEMES = ["mqtt", "mqtts", "ws", "wss"];
+
 function withConnection(command: Command): Command {
   return command
-    .option("--url <url>", "broker URL (mqtt:// or mqtts://)", `mqtt://127.0.0.1:${EMBEDDED_PORT}`)
+    .option("--url <url>", "broker URL (mqtt://, mqtts://, or ws:// for the vehicle page's /mqtt)",
+      `mqtt://127.0.0.1:${EMBEDDED_PORT}`)
     .option("--thing <name>", "thing name", EMBEDDED_THING)
     .option("--shadow-name <name>", "a named shadow (the classic shadow when absent)")
     .option("--cert <file>", "client certificate (PEM) for mutual TLS")
@@ -85,8 +89,15 @@ async function withShadow(
   body: (client: ShadowClient, address: ShadowAddress, mqtt: MqttClient) => Promise<void>,
 ): Promise<void> {
   const timeoutMs = Number(flags.timeout);
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
-    throw new UsageError(`--timeout: expected milliseconds, found '${flags.timeout}'`);
+  // Node's timers fire at once beyond 2^31 - 1 ms: a long timeout would time out immediately.
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_TIMER_MS) {
+    throw new UsageError(`--timeout: expected milliseconds from 1 to ${MAX_TIMER_MS}, `
+      + `found '${flags.timeout}'`);
+  }
+  // mqtt.js takes any scheme and falls back to localhost:1883 for one it does not know.
+  const scheme = /^([a-z0-9+.-]+):\/\//i.exec(flags.url)?.[1]?.toLowerCase();
+  if (scheme === undefined || !BROKER_SCHEMES.includes(scheme)) {
+    throw new UsageError(`--url ${flags.url}: expected ${BROKER_SCHEMES.join("://, ")}:// URL`);
   }
   const mqtt = await connectAsync(flags.url, await connectOptions(flags));
   // Nagle's algorithm with delayed ACKs costs ~45 ms per request on loopback.

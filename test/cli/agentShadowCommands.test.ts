@@ -10,14 +10,17 @@ import { freePort } from "../../bench/support/freePort.js";
 describe("roadrig agent (embedded default) and roadrig shadow", () => {
   let agent: ChildProcess;
   let url: string;
+  let webPort: number;
   let agentLog = "";
 
   beforeAll(async () => {
     buildCli();
     const port = await freePort();
     url = `mqtt://127.0.0.1:${port}`;
+    webPort = await freePort();
     agent = spawn(process.execPath, [join(repoRoot, "bin", "roadrig.js"), "agent",
-      "--port", String(port)], { cwd: repoRoot, stdio: ["ignore", "ignore", "pipe"] });
+      "--port", String(port), "--web-port", String(webPort), "--health-port", "0"],
+    { cwd: repoRoot, stdio: ["ignore", "ignore", "pipe"] });
     await new Promise<void>((resolve, reject) => {
       agent.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
         agentLog += chunk;
@@ -73,6 +76,22 @@ describe("roadrig agent (embedded default) and roadrig shadow", () => {
     const set = await roadrig(["shadow", "set", "door", "--url", url]);
     expect(set.code).toBe(2);
     expect(set.stderr).toContain("expected field=value, found 'door'");
+  });
+
+  it("exits 2 on a broker URL that is not MQTT, and on a timeout Node's timers cannot hold",
+    async () => {
+      const file = await roadrig(["shadow", "get", "--url", "file:///etc/passwd"]);
+      expect([file.code, file.stderr]).toEqual([2,
+        "roadrig: --url file:///etc/passwd: expected mqtt://, mqtts://, ws://, wss:// URL\n"]);
+      const long = await roadrig(["shadow", "get", "--url", url, "--timeout", "99999999999"]);
+      expect(long.code).toBe(2);
+      expect(long.stderr).toContain("--timeout: expected milliseconds from 1 to 2147483647");
+    });
+
+  it("reads the shadow through the vehicle page's MQTT over WebSockets", async () => {
+    const get = await roadrig(["shadow", "get", "--url", `ws://127.0.0.1:${webPort}/mqtt`]);
+    expect(get.code).toBe(0);
+    expect(JSON.parse(get.stdout)).toMatchObject({ state: { reported: { lock: "unlocked" } } });
   });
 
   it("publishes the simulated drive's telemetry to the embedded broker, shown by telemetry watch",
