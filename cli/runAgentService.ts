@@ -140,7 +140,10 @@ async function reload(service: AgentService, runtime: AgentRuntime, current: Age
     }, (r) => `reloaded: ${r.applied.length} applied, ${r.needRestart.length} need a restart`)
       .then((r) => r.running);
   } catch (err) {
-    log.error({ err, file: path }, "reload failed; the running configuration stays");
+    // A file with problems is the user's input: the problems, not a stack trace.
+    const e = err as Error & { code?: unknown };
+    const detail = e.code === "ECONFIG" ? { problems: e.message } : { err };
+    log.error({ ...detail, file: path }, "reload failed; the running configuration stays");
     return current;
   }
 }

@@ -156,7 +156,9 @@ describe("roadrig agent as a process: shutdown with work in flight, and SIGHUP",
       await writeFile(agent.config, "thing: [not, a, name]\n");
       agent.child.kill("SIGHUP");
       const failed = await logged(agent, "reload failed; the running configuration stays");
-      expect(String((failed.err as { message: string }).message)).toContain("thing");
+      // The problems, at their line, without a stack trace.
+      expect(String(failed.problems)).toContain("thing (line 1:8)");
+      expect(failed.err).toBeUndefined();
       expect((await fetch(`${agent.health}/readyz`)).status).toBe(200);
       agent.child.kill("SIGTERM");
       expect(await agent.exit).toBe(0);
