@@ -43,7 +43,18 @@ export class EmbeddedShadowBroker extends EventEmitter<ShadowServiceEvents> impl
     return `mqtt://127.0.0.1:${this.#port}`;
   }
 
+  /** Starts all of it, or, when a part fails (a state folder it cannot make), none of it. */
   async start(): Promise<void> {
+    try {
+      await this.#start();
+    } catch (error) {
+      // The listening server and the reconnecting client would keep the process alive.
+      await this.stop().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async #start(): Promise<void> {
     // Loaded on first use: a configured agent never runs the embedded broker.
     const { Aedes: AedesBroker } = await import("aedes");
     const password = randomBytes(16).toString("hex");

@@ -1,3 +1,5 @@
+import { once } from "node:events";
+import { connect } from "node:net";
 import { connectAsync } from "mqtt";
 import type { MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -49,5 +51,16 @@ describe("the embedded broker: only its shadow service answers", () => {
     app.close();
     expect(document.state?.desired).toEqual({ door: "open" });
     expect(broker.health().ok).toBe(true);
+  });
+});
+
+describe("the embedded broker failing to start", () => {
+  it("closes its port and its service's client when the state folder cannot be made", async () => {
+    const broker = new EmbeddedShadowBroker({ port: 0, stateDir: "/proc/roadrig-no-such/state" });
+    await expect(broker.start()).rejects.toThrow(/cannot create directory/);
+    const socket = connect(Number(new URL(broker.url).port), "127.0.0.1");
+    const [error] = await once(socket, "error") as [NodeJS.ErrnoException];
+    expect(error.code).toBe("ECONNREFUSED");
+    expect(broker.health().ok).toBe(false);
   });
 });
