@@ -8,6 +8,7 @@ import type { EmbeddedTelemetry } from "../agent/embedded/embeddedTelemetry.js";
 import type { AgentConfig } from "../config/AgentConfig.js";
 import { defaultAgentConfig, EMBEDDED_PORT } from "../config/defaultAgentConfig.js";
 import { loadAgentConfig } from "../config/loadAgentConfig.js";
+import { redactUrl } from "../config/redactConfig.js";
 import { createLogger } from "./logger.js";
 import type { LogFormat } from "./logger.js";
 import { DEFAULT_HEALTH_PORT, runAgentService } from "./runAgentService.js";
@@ -79,8 +80,9 @@ async function configFor(flags: AgentFlags): Promise<AgentConfig> {
 }
 
 function describeBroker(config: AgentConfig): string {
+  // Logged, and sent as the service's status: a password in the URL stays out.
   return config.mqtt.transport === "mqtt"
-    ? config.mqtt.url
+    ? redactUrl(config.mqtt.url)
     : `${config.mqtt.endpoint}:${config.mqtt.port ?? 8883}`;
 }
 

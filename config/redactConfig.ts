@@ -11,6 +11,14 @@ export const REDACTED = "[redacted]";
  */
 const SECRET_KEY = /password|passwd|secret|salt|token|^key$|keypath|^sasl\.|^ssl\..*key/i;
 
+/** `scheme://user:password@host`: the password part of a URL's user information. */
+const URL_PASSWORD = /^([a-z][a-z0-9+.-]*:\/\/[^/?#@:\s]*):[^/?#@\s]*@/i;
+
+/** A URL with the password of its user information (`mqtt://user:pw@host`) redacted. */
+export function redactUrl(text: string): string {
+  return text.replace(URL_PASSWORD, `$1:${REDACTED}@`);
+}
+
 /**
  * A copy of a configuration with every secret replaced by `[redacted]`: what the schema marks
  * secret, and any key that names a secret. For printing and logging only.
@@ -25,6 +33,7 @@ function redact(value: unknown, schema: Schema | undefined): unknown {
   if (Array.isArray(value)) {
     return value.map((item) => redact(item, schema?.type === "array" ? schema.items : undefined));
   }
+  if (typeof value === "string") return redactUrl(value);
   if (!isRecord(value)) return value;
   const result: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { REDACTED, redactConfig } from "../../config/redactConfig.js";
+import { REDACTED, redactConfig, redactUrl } from "../../config/redactConfig.js";
 import { replayProfilesSchema } from "../../config/schema/replayProfilesSchema.js";
 
 describe("redactConfig", () => {
@@ -50,5 +50,23 @@ describe("redactConfig", () => {
   it("redacts nothing in a profiles file that holds no secret", () => {
     const profiles = { profiles: { a: { to: ["candump:-"], results: "s3://b/p/" } } };
     expect(redactConfig(profiles, replayProfilesSchema)).toEqual(profiles);
+  });
+
+  it("hides the password in a URL's user information, wherever the URL is", () => {
+    const redacted = redactConfig({
+      mqtt: { transport: "mqtt", url: "mqtts://car-1:hunter2@broker.test:8883/x" },
+      telemetry: { sinks: [{ type: "mqtt", url: "mqtt://u:p%40ss@127.0.0.1:1883" }] },
+    });
+    expect(redacted).toMatchObject({
+      mqtt: { url: `mqtts://car-1:${REDACTED}@broker.test:8883/x` },
+      telemetry: { sinks: [{ url: `mqtt://u:${REDACTED}@127.0.0.1:1883` }] },
+    });
+    expect(JSON.stringify(redacted)).not.toMatch(/hunter2|p%40ss/);
+  });
+
+  it("leaves a URL without a password as it is", () => {
+    for (const url of ["mqtt://127.0.0.1:1883", "mqtt://user@host", "s3://b/k:v@x"]) {
+      expect(redactUrl(url)).toBe(url);
+    }
   });
 });
