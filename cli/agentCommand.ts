@@ -13,7 +13,7 @@ import { createLogger } from "./logger.js";
 import type { LogFormat } from "./logger.js";
 import { DEFAULT_HEALTH_PORT, runAgentService } from "./runAgentService.js";
 import type { AgentRuntime } from "./runAgentService.js";
-import { UsageError } from "./UsageError.js";
+import { portFlag } from "./portFlag.js";
 
 interface AgentFlags {
   config?: string;
@@ -70,10 +70,7 @@ export function registerAgentCommand(program: Command): void {
 
 async function configFor(flags: AgentFlags): Promise<AgentConfig> {
   if (flags.config !== undefined) return loadAgentConfig(flags.config);
-  const port = Number(flags.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new UsageError(`--port: expected a port number, found '${flags.port}'`);
-  }
+  const port = portFlag("--port", flags.port);
   const config = defaultAgentConfig(port);
   if (flags.stateDir === undefined || config.embedded === undefined) return config;
   return { ...config, embedded: { ...config.embedded, stateDir: flags.stateDir } };
@@ -137,25 +134,20 @@ function logTelemetry(t: Omit<EmbeddedTelemetry, "drive"> & Partial<EmbeddedTele
 
 /** The vehicle page, its URL logged once it listens. */
 async function vehiclePage(config: AgentConfig, flags: AgentFlags, log: Logger) {
-  const webPort = flags.webPort === undefined ? undefined : Number(flags.webPort);
-  if (webPort !== undefined && (!Number.isInteger(webPort) || webPort < 0 || webPort > 65535)) {
-    throw new UsageError(`--web-port: expected a port number, found '${flags.webPort}'`);
-  }
+  const webPort = flags.webPort === undefined ? undefined : portFlag("--web-port", flags.webPort);
   const { vehiclePageFor } = await import("../agent/web/vehiclePageFor.js");
   const page = vehiclePageFor(config, webPort);
   page?.server.on("listening", (url) => log.info({ url }, "vehicle page"));
   page?.server.on("unavailable", (err) =>
     log.warn({ err }, "vehicle page not served: port unavailable"));
+  page?.server.on("failed", (err) => log.error({ err }, "vehicle page request failed"));
   return page;
 }
 
 /** `--health-port`, else the configured listener, else loopback for the embedded default. */
 function healthFor(config: AgentConfig, flags: AgentFlags): Pick<AgentRuntime, "health"> {
   if (flags.healthPort !== undefined) {
-    const port = Number(flags.healthPort);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      throw new UsageError(`--health-port: expected a port number, found '${flags.healthPort}'`);
-    }
+    const port = portFlag("--health-port", flags.healthPort);
     return { health: { host: config.health?.host ?? "127.0.0.1", port } };
   }
   if (config.health !== undefined) return { health: config.health };

@@ -172,7 +172,7 @@ function parseFlags(logs: string[], flags: ReplayFlags): ParsedFlags {
     })),
     passes: parseLoop(flags.loop),
     ...optionalNs("startNs", "--start", flags.start),
-    ...optionalNs("durationNs", "--duration", flags.duration),
+    ...optionalNs("durationNs", "--duration", positive("--duration", flags.duration)),
     ...optionalNs("maxGapNs", "--max-gap", flags.maxGap),
   };
   return { rate, offsets: parseOffsets(logs, flags.offset), options };
@@ -204,6 +204,14 @@ function parseLoop(loop: string | undefined): number {
 function optionalNs<K extends string>(key: K, flag: string, value: string | undefined) {
   if (value === undefined) return {};
   return { [key]: Math.round(number(flag, value, 0) * 1e9) } as Record<K, number>;
+}
+
+/** A window of no length would still play the frame at its start: refused instead. */
+function positive(flag: string, text: string | undefined): string | undefined {
+  if (text !== undefined && !(Number(text) > 0)) {
+    throw new UsageError(`${flag} ${text}: expected seconds > 0`);
+  }
+  return text;
 }
 
 function number(flag: string, text: string, min = -Infinity): number {

@@ -38,6 +38,8 @@ export interface VehiclePageServerEvents {
   listening: [url: string];
   /** An optional page whose port was taken; the agent runs without it. */
   unavailable: [error: Error];
+  /** A request that failed inside the server (answered 500 without the reason). */
+  failed: [error: Error];
 }
 
 const TYPES: Readonly<Record<string, string>> = {
@@ -83,7 +85,9 @@ export class VehiclePageServer extends EventEmitter<VehiclePageServerEvents>
   async start(): Promise<void> {
     const server = createServer((request, response) => {
       this.#serve(request, response).catch((error: unknown) => {
-        send(response, 500, "text/plain; charset=utf-8", (error as Error).message);
+        // The reason goes to the agent's events, not to the client: it may name local paths.
+        this.emit("failed", error as Error);
+        send(response, 500, "text/plain; charset=utf-8", "internal error");
       });
     });
     server.listen(this.#options.port, this.#options.host);
@@ -174,17 +178,22 @@ export class VehiclePageServer extends EventEmitter<VehiclePageServerEvents>
       send(response, 404, "text/plain; charset=utf-8", "no simulated vehicle in this agent");
       return;
     }
+    if (request.method !== "POST") {
+      response.setHeader("Allow", "POST");
+      send(response, 405, "text/plain; charset=utf-8", "expected POST");
+      return;
+    }
     // JSON only: a cross-site form cannot send it without a preflight, which is not answered.
-    if (request.method !== "POST" || !/^application\/json\b/.test(request.headers["content-type"]
-      ?? "")) {
-      send(response, 415, "text/plain; charset=utf-8", "expected POST with application/json");
+    if (!/^application\/json\b/.test(request.headers["content-type"] ?? "")) {
+      send(response, 415, "text/plain; charset=utf-8", "expected application/json");
       return;
     }
     let body: unknown;
     try {
       body = JSON.parse(await readBody(request, MAX_SIM_BYTES));
     } catch (error) {
-      send(response, 400, "text/plain; charset=utf-8", (error as Error).message);
+      const status = error instanceof BodyTooLargeError ? 413 : 400;
+      send(response, status, "text/plain; charset=utf-8", (error as Error).message);
       return;
     }
     const problems = simulateVehicle(simulator.vehicle, simulator.map, body);
@@ -214,12 +223,18 @@ function send(
   response.end(body);
 }
 
+class BodyTooLargeError extends Error {
+  constructor(limit: number) {
+    super(`body over ${limit} bytes`);
+  }
+}
+
 async function readBody(request: IncomingMessage, limit: number): Promise<string> {
   let size = 0;
   const chunks: Buffer[] = [];
   for await (const chunk of request as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > limit) throw new Error(`body over ${limit} bytes`);
+    if (size > limit) throw new BodyTooLargeError(limit);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString("utf8");

@@ -110,6 +110,7 @@ describe("roadrig replay", () => {
     [["replay", "x.log", "--to", "candump:-", "--rate", "1e-300"], /--rate 1e-300: expected 0/],
     [["replay", "x.log", "--to", "candump:-", "--rate", "1e7"], /--rate 1e7: expected 0/],
     [["replay", "x.log", "--to", "candump:-", "--to", "candump:-"], /--to candump:-: given twice/],
+    [["replay", "x.log", "--to", "candump:-", "--duration", "0"], /--duration 0: expected seconds > 0/],
     [["replay", "x.log", "--to", "candump:-", "--id-filter", "xyz"], /--id-filter xyz/],
     [["replay", "x.log", "--to", "candump:-", "--map", "can1"], /--map can1: expected OUT=IN/],
     [["replay", "x.log", "--to", "candump:-", "--loop", "0"], /--loop 0/],

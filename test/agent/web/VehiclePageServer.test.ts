@@ -132,8 +132,9 @@ describe("VehiclePageServer with the embedded broker", () => {
     const post = (body: string, type = "application/json") => http(`${base}sim`,
       { method: "POST", headers: { "content-type": type }, body });
     expect((await post('{"door":"closed"}', "text/plain")).status).toBe(415);
-    expect((await http(`${base}sim`)).status).toBe(415);
+    expect((await http(`${base}sim`)).status).toBe(405);
     expect((await post("{door")).status).toBe(400);
+    expect((await post(`{"door":"${"x".repeat(5000)}"}`)).status).toBe(413);
     const bad = await post('{"door":"wide"}');
     expect(bad.status).toBe(400);
     expect(JSON.parse(bad.body)).toEqual({ problems: [
