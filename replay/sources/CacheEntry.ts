@@ -225,8 +225,14 @@ export class CacheEntry {
     this.gen = undefined;
   }
 
-  private md5(size: number): Promise<string> {
-    return this.hasher?.digest(size) ?? md5Of(this.handle, size);
+  private async md5(size: number): Promise<string> {
+    if (this.hasher !== undefined) {
+      // The worker reads the part file by name; if it could not (the file was replaced under
+      // it), the bytes are still here, through this entry's own handle.
+      const digest = await this.hasher.digest(size).catch(() => undefined);
+      if (digest !== undefined) return digest;
+    }
+    return md5Of(this.handle, size);
   }
 
   /** Our part file is no longer current: use `data` if someone published it, else fail. */

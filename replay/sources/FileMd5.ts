@@ -9,11 +9,14 @@ const workerCode = `
 const { parentPort, workerData } = require("node:worker_threads");
 const { openSync, readSync, closeSync } = require("node:fs");
 const { createHash } = require("node:crypto");
-const fd = openSync(workerData.path, "r");
+// Opened at the first request, inside its try: the file may be gone by then (another process
+// took the entry over), and an error thrown here would be one nobody answers.
+let fd;
 const hash = createHash("md5");
 const buf = Buffer.allocUnsafe(4 * 1024 * 1024);
 let pos = 0;
 function upTo(end) {
+  if (fd === undefined) fd = openSync(workerData.path, "r");
   while (pos < end) {
     const n = readSync(fd, buf, 0, Math.min(buf.length, end - pos), pos);
     if (n === 0) throw new Error("file ends at byte " + pos + ", expected " + end);
@@ -43,10 +46,13 @@ export class FileMd5 {
   private posted = 0;
   private result: Promise<string> | undefined;
 
+  private failure: Error | undefined;
+
   constructor(path: string) {
     this.worker = new Worker(workerCode, { eval: true, workerData: { path } });
-    // A background helper: it must not keep the process alive.
+    // A background helper: it must not keep the process alive, nor end it when it fails.
     this.worker.unref();
+    this.worker.on("error", (err) => (this.failure = err));
   }
 
   /** Bytes [0, end) of the file are written and may be hashed now. */
@@ -59,6 +65,10 @@ export class FileMd5 {
   /** Hashes through `size` and gives the hex digest; the worker ends after it. */
   digest(size: number): Promise<string> {
     this.result ??= new Promise<string>((resolve, reject) => {
+      if (this.failure) {
+        reject(this.failure);
+        return;
+      }
       this.worker.once("message", (m: { md5?: string; error?: string }) => {
         if (m.md5 !== undefined) resolve(m.md5);
         else reject(new Error(`MD5 of the cache entry: ${m.error ?? "no answer"}`));
