@@ -1,6 +1,7 @@
 import mqtt, { type MqttClient } from "mqtt";
 import { decodePayload } from "../../../../agent/telemetry/payloadCodec.js";
 import type { TelemetryBatch } from "../../../../agent/telemetry/TelemetryBatch.js";
+import { Conditions } from "./Conditions.js";
 
 /**
  * An MQTT subscriber that decodes every telemetry payload it receives, and lets a test wait
@@ -8,18 +9,13 @@ import type { TelemetryBatch } from "../../../../agent/telemetry/TelemetryBatch.
  */
 export class BatchCollector {
   readonly batches: (TelemetryBatch & { topic: string })[] = [];
-  private readonly waiters: { test: () => boolean; resolve: () => void }[] = [];
+  private readonly conditions = new Conditions(() => `seqs ${this.seqs().join(",")}`);
 
   private constructor(private readonly client: MqttClient) {
     client.on("message", (topic, payload) => {
       this.batches.push({ ...decodePayload(payload), topic });
       this.sizes.push(payload.length);
-      for (const w of [...this.waiters]) {
-        if (w.test()) {
-          this.waiters.splice(this.waiters.indexOf(w), 1);
-          w.resolve();
-        }
-      }
+      this.conditions.arrived();
     });
   }
 
@@ -38,16 +34,7 @@ export class BatchCollector {
 
   /** Resolves once `test` holds; rejects after `ms` with what arrived, for the failure message. */
   until(test: () => boolean, ms = 20_000): Promise<void> {
-    if (test()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new Error(`condition not met in ${ms} ms; seqs ${this.seqs().join(",")}`));
-      }, ms);
-      this.waiters.push({ test, resolve: () => {
-        clearTimeout(timer);
-        resolve();
-      } });
-    });
+    return this.conditions.until(test, ms);
   }
 
   seqs(): number[] {

@@ -1,6 +1,7 @@
 import Kafka from "node-rdkafka";
 import { decodePayload } from "../../../../agent/telemetry/payloadCodec.js";
 import type { TelemetryBatch } from "../../../../agent/telemetry/TelemetryBatch.js";
+import { Conditions } from "./Conditions.js";
 
 /**
  * librdkafka's mock cluster, a Kafka-protocol broker on loopback. A client configured with
@@ -36,7 +37,7 @@ export class MockKafka {
 /** A consumer that reads a topic from the start and decodes each telemetry payload. */
 export class KafkaReader {
   readonly batches: (TelemetryBatch & { key: string; partition: number })[] = [];
-  private readonly waiters: { test: () => boolean; resolve: () => void }[] = [];
+  private readonly conditions = new Conditions(() => `seqs ${this.seqs().join(",")}`);
 
   private constructor(private readonly consumer: Kafka.KafkaConsumer) {
     consumer.on("data", (m) => {
@@ -45,12 +46,7 @@ export class KafkaReader {
         key: m.key?.toString() ?? "",
         partition: m.partition,
       });
-      for (const w of [...this.waiters]) {
-        if (w.test()) {
-          this.waiters.splice(this.waiters.indexOf(w), 1);
-          w.resolve();
-        }
-      }
+      this.conditions.arrived();
     });
   }
 
@@ -81,16 +77,7 @@ export class KafkaReader {
   }
 
   until(test: () => boolean, ms = 30_000): Promise<void> {
-    if (test()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new Error(`condition not met in ${ms} ms; seqs ${this.seqs().join(",")}`));
-      }, ms);
-      this.waiters.push({ test, resolve: () => {
-        clearTimeout(timer);
-        resolve();
-      } });
-    });
+    return this.conditions.until(test, ms);
   }
 
   async stop(): Promise<void> {
