@@ -11,19 +11,7 @@ import { FileSource } from "../../../replay/sources/FileSource.js";
 import { dataPath, hasShared } from "../../support/sharedData.js";
 
 /** A frame with its absolute time, the fields every format keeps (not `dir`). */
-interface Stamped {
-  absNs: bigint;
-  id: number;
-  extended: boolean;
-  fd: boolean;
-  brs: boolean;
-  esi: boolean;
-  remote: boolean;
-  error: boolean;
-  dlc: number;
-  data: number[];
-  channel: string;
-}
+type Stamped = Omit<CanFrame, "dir" | "data"> & { absNs: bigint; data: number[] };
 
 const dir = mkdtempSync(join(tmpdir(), "roadrig-two-paths-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
