@@ -1,8 +1,8 @@
 import {
   GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client,
 } from "@aws-sdk/client-s3";
-import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, rmSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -12,6 +12,7 @@ import { CachedS3Source } from "../replay/sources/CachedS3Source.js";
 import { createS3Client, type S3ClientOptions } from "../replay/sources/createS3Client.js";
 import { NasCache } from "../replay/sources/NasCache.js";
 import { S3Source } from "../replay/sources/S3Source.js";
+import { startS3rverProcess } from "./support/s3rverProcess.js";
 
 /** Goals from the issue. */
 const GOAL = { ratio: 0.9, rssMb: 200 } as const;
@@ -47,7 +48,7 @@ interface Figures {
 export async function main(args: readonly string[]): Promise<void> {
   const mb = Number(option(args, "mb") ?? DEFAULT_MB);
   const tuning = tuningOf(args);
-  const server = await startS3rver(join(scratch, "s3rver"));
+  const server = await startS3rverProcess(join(scratch, "s3rver"), [BUCKET], root);
   try {
     const key = `object-${mb}mb.bin`;
     await ensureObject(server.endpoint, key, mb * 1024 * 1024);
@@ -89,20 +90,6 @@ function clientOptions(endpoint: string): S3ClientOptions {
     endpoint, region: "us-east-1", forcePathStyle: true,
     credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
   };
-}
-
-async function startS3rver(directory: string): Promise<{ child: ChildProcess; endpoint: string }> {
-  mkdirSync(directory, { recursive: true });
-  const script = `
-    const S3rver = require("s3rver");
-    new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory: ${JSON.stringify(directory)},
-      configureBuckets: [{ name: "${BUCKET}" }] }).run().then((a) => console.log(a.port));`;
-  const child = spawn(process.execPath, ["-e", script], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
-  const port = await new Promise<string>((ok, fail) => {
-    child.stdout?.once("data", (d: Buffer) => ok(d.toString().trim()));
-    child.once("exit", (code) => fail(new Error(`s3rver exited with ${code}`)));
-  });
-  return { child, endpoint: `http://127.0.0.1:${port}` };
 }
 
 /** Uploads `size` bytes of varied content once; later runs reuse it. */
