@@ -12,6 +12,7 @@ import { MemoryShadowStore } from "../shadow/service/MemoryShadowStore.js";
 import { ShadowService } from "../shadow/service/ShadowService.js";
 import type { ShadowServiceEvents } from "../shadow/service/ShadowService.js";
 import { parseShadowTopic } from "../shadow/ShadowTopic.js";
+import { limitMqttPackets } from "./MqttPacketLimit.js";
 
 /** The shadow service's MQTT client ID on the embedded broker, reserved to it. */
 const SERVICE_ID = "roadrig-shadow-service";
@@ -60,7 +61,8 @@ export class EmbeddedShadowBroker extends EventEmitter<ShadowServiceEvents> impl
     const password = randomBytes(16).toString("hex");
     const broker = (this.#broker = await AedesBroker.createBroker(serviceOnly(password)));
     // Nagle off on the broker's side too: each shadow answer would otherwise wait ~40 ms.
-    const server = createServer((socket) => broker.handle(socket.setNoDelay(true)));
+    const server = createServer((socket) => broker.handle(
+      limitMqttPackets(socket.setNoDelay(true))));
     this.#server = server;
     server.listen(this.options.port, "127.0.0.1");
     await Promise.race([once(server, "listening"), once(server, "error").then(([e]) => {
@@ -90,7 +92,7 @@ export class EmbeddedShadowBroker extends EventEmitter<ShadowServiceEvents> impl
       stream.destroy(new Error("the embedded broker is not started"));
       return;
     }
-    this.#broker.handle(stream);
+    this.#broker.handle(limitMqttPackets(stream));
   }
 
   async stop(): Promise<void> {
