@@ -2,7 +2,7 @@ import {
   GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client,
 } from "@aws-sdk/client-s3";
 import { execFile } from "node:child_process";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -36,6 +36,10 @@ interface Tuning {
 interface Figures {
   bytes: number;
   seconds: number;
+  /** CPU (user + sys) of the phase's process, worker threads included, over the phase. */
+  cpuSeconds: number;
+  /** CPU of the s3rver process over the same phase: the server's share of the work. */
+  serverCpuSeconds: number;
   maxRssMb: number;
   detail: string;
 }
@@ -60,7 +64,9 @@ export async function main(args: readonly string[]): Promise<void> {
     for (let round = 0; round < rounds; round++) {
       rmSync(cacheDir, { recursive: true, force: true });
       for (const phase of PHASES) {
+        const serverBefore = processCpuSeconds(server.child.pid);
         const f = await runInChild(phase, server.endpoint, key, cacheDir, tuning);
+        f.serverCpuSeconds = processCpuSeconds(server.child.pid) - serverBefore;
         const best = results.get(phase);
         if (best === undefined || f.seconds < best.seconds) results.set(phase, f);
       }
@@ -135,6 +141,7 @@ async function runPhase(
   const { verifyMd5, ...reading } = tuning;
   const options = { clientOptions: clientOptions(endpoint), ...reading };
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   let bytes: number;
   let detail = "";
   if (phase === "plain") {
@@ -155,7 +162,10 @@ async function runPhase(
       (s.cacheDisabled ? `, cache given up: ${s.cacheDisabled}` : "");
   }
   const seconds = (performance.now() - started) / 1000;
-  return { bytes, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, detail };
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const maxRssMb = process.resourceUsage().maxRSS / 1024;
+  return { bytes, seconds, cpuSeconds, serverCpuSeconds: NaN, maxRssMb, detail };
 }
 
 async function plainGet(endpoint: string, key: string): Promise<number> {
@@ -181,17 +191,36 @@ async function readAll(source: ByteSource): Promise<number> {
   return bytes;
 }
 
+/**
+ * User + sys CPU seconds of a process so far, from /proc/<pid>/stat (Linux; NaN elsewhere).
+ * Fields 14 and 15 count clock ticks of USER_HZ, which is 100 on Linux.
+ */
+function processCpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name (field 2) may hold spaces; fields are counted after its ')'.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 function report(mb: number, rounds: number, results: Map<Phase, Figures>): void {
   const plain = results.get("plain");
   const plainRate = plain === undefined ? NaN : plain.bytes / plain.seconds;
   for (const [phase, f] of results) {
     const rate = f.bytes / f.seconds;
+    const gb = f.bytes / 1e9;
+    const cpu = `CPU ${(f.cpuSeconds / gb).toFixed(2)} s/GB client, ` +
+      `${(f.serverCpuSeconds / gb).toFixed(2)} s/GB s3rver`;
     const ratio = phase === "plain" ? "" : `, ${((100 * rate) / plainRate).toFixed(0)} % of plain ` +
       `(goal >= ${GOAL.ratio * 100} %)`;
     process.stdout.write(
       `s3-throughput ${phase}: ${(f.bytes / 2 ** 20).toFixed(0)} MiB (--mb=${mb}, best of ` +
         `${rounds}) in ` +
-        `${f.seconds.toFixed(2)} s: ${(rate / 1e6).toFixed(0)} MB/s${ratio}; ` +
+        `${f.seconds.toFixed(2)} s: ${(rate / 1e6).toFixed(0)} MB/s${ratio}; ${cpu}; ` +
         `peak RSS ${f.maxRssMb.toFixed(0)} MB (goal < ${GOAL.rssMb})` +
         (f.detail === "" ? "" : `; ${f.detail}`) + "\n",
     );
