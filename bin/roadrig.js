@@ -1,2 +1,6 @@
 #!/usr/bin/env node
-import "../dist/cli/main.js";
+import { prestart } from "../dist/cli/prestart.js";
+
+// What the command needs first (a replay's read worker) starts before the CLI's modules load.
+prestart(process.argv);
+await import("../dist/cli/main.js");

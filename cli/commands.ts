@@ -40,7 +40,8 @@ export async function registerCommands(program: Command, argv: readonly string[]
   for (const loader of loaders) (await loader())(program);
 }
 
-function commandName(argv: readonly string[]): string | undefined {
+/** The subcommand named on the command line (`roadrig [global options] NAME ...`), if any. */
+export function commandName(argv: readonly string[]): string | undefined {
   for (let i = 2; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (GLOBAL_WITH_VALUE.has(arg)) i++;

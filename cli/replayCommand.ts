@@ -17,6 +17,7 @@ import type { ReplaySummary } from "../replay/ReplaySummary.js";
 import { ChannelMap } from "../replay/timeline/ChannelMap.js";
 import { IdFilter } from "../replay/timeline/IdFilter.js";
 import { timeJumpPolicies, type TimeJumpPolicy } from "../replay/timeline/TimeJumpPolicy.js";
+import { endPrestartedReadWorkers } from "../replay/worker/prestartReadWorker.js";
 import { WorkerLogReader } from "../replay/worker/WorkerLogReader.js";
 import { createLogger, type LogFormat } from "./logger.js";
 import { ProgressBar } from "./progressBar.js";
@@ -279,6 +280,9 @@ async function openAll(
   } catch (err) {
     await Promise.allSettled(readers.map((r) => r.close()));
     throw err;
+  } finally {
+    // A worker started early (cli/prestart.ts) that no log took.
+    await endPrestartedReadWorkers();
   }
 }
 

@@ -2,17 +2,12 @@ import { constants, gunzipSync } from "node:zlib";
 import type { ByteSource } from "../sources/ByteSource.js";
 import { openByteSource, type ByteSourceOptions } from "../sources/openByteSource.js";
 import { looksLikeAsc } from "./asc/looksLikeAsc.js";
-import { openAsc } from "./asc/AscReader.js";
 import { isGzip } from "./candump/gunzipChunks.js";
 import { looksLikeCandump } from "./candump/looksLikeCandump.js";
-import { openCandump } from "./candump/CandumpReader.js";
 import { FormatError } from "./FormatError.js";
 import type { LogFormat, LogReader } from "./LogReader.js";
 import { looksLikeMcap } from "./mcap/looksLikeMcap.js";
-import { openMcap } from "./mcap/openMcap.js";
-import { openMdf4 } from "./mdf4/Mdf4Reader.js";
 import { looksLikeRosbag } from "./rosbag/looksLikeRosbag.js";
-import { openRosbag } from "./rosbag/openRosbag.js";
 
 interface FormatEntry {
   format: LogFormat;
@@ -25,23 +20,41 @@ interface FormatEntry {
 /** Bytes read to recognise a format: enough for candump's first line after a long comment. */
 const SNIFF_BYTES = 4096;
 
+// Each reader is imported once its format is recognised: the MCAP and rosbag readers (their
+// decompressors) alone cost more start-up than the MDF4 and candump readers together.
 const formats: readonly FormatEntry[] = [
-  { format: "mdf4", label: "MDF4 (.mf4)", sniff: looksLikeMdf4, open: openMdf4 },
-  { format: "mcap", label: "MCAP", sniff: looksLikeMcap, open: openMcap },
-  { format: "rosbag", label: "rosbag 2.0 (.bag)", sniff: looksLikeRosbag, open: openRosbag },
+  {
+    format: "mdf4",
+    label: "MDF4 (.mf4)",
+    sniff: looksLikeMdf4,
+    open: async (source) => (await import("./mdf4/Mdf4Reader.js")).openMdf4(source),
+  },
+  {
+    format: "mcap",
+    label: "MCAP",
+    sniff: looksLikeMcap,
+    open: async (source) => (await import("./mcap/openMcap.js")).openMcap(source),
+  },
+  {
+    format: "rosbag",
+    label: "rosbag 2.0 (.bag)",
+    sniff: looksLikeRosbag,
+    open: async (source) => (await import("./rosbag/openRosbag.js")).openRosbag(source),
+  },
   {
     format: "candump",
     label: "candump -l log (plain or .gz)",
     sniff: (bytes) => looksLikeCandump(isGzip(bytes) ? gunzipPrefix(bytes) : bytes),
     // Lines are parsed a whole chunk at a time, in the replay's thread: small chunks and batches
     // keep each parse short enough not to hold up a paced frame (about 2,000 lines each).
-    open: (source) => openCandump(source, { chunkBytes: 64 * 1024, batchSize: 512 }),
+    open: async (source) => (await import("./candump/CandumpReader.js"))
+      .openCandump(source, { chunkBytes: 64 * 1024, batchSize: 512 }),
   },
   {
     format: "asc",
     label: "Vector ASC (plain or .gz)",
     sniff: (bytes) => looksLikeAsc(isGzip(bytes) ? gunzipPrefix(bytes) : bytes),
-    open: (source) => openAsc(source),
+    open: async (source) => (await import("./asc/AscReader.js")).openAsc(source),
   },
 ];
 

@@ -1,4 +1,5 @@
-import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
+import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
+import { requireS3Sdk } from "./loadS3Sdk.js";
 
 /** Options for reaching S3 or an S3-compatible store; everything else follows AWS's chain. */
 export interface S3ClientOptions {
@@ -37,5 +38,6 @@ export function createS3Client(options: S3ClientOptions = {}): S3Client {
   if (options.endpoint !== undefined) config.endpoint = options.endpoint;
   if (options.forcePathStyle !== undefined) config.forcePathStyle = options.forcePathStyle;
   if (options.credentials !== undefined) config.credentials = options.credentials;
-  return new S3Client(config);
+  const sdk = requireS3Sdk();
+  return new sdk.S3Client(config);
 }

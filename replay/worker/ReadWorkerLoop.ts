@@ -71,6 +71,9 @@ export class ReadWorkerLoop {
         this.stopRun();
         void this.close();
         break;
+      case "open":
+        // Taken by the worker's entry before this loop exists; it opens one log only.
+        break;
     }
   }
 

@@ -34,8 +34,20 @@ export interface ReadWorkerData {
   limits: ReadAheadLimits;
 }
 
+/**
+ * A worker started before its log is known (see prestartReadWorker): it loads what it will
+ * need, then waits for an `open` message carrying its ReadWorkerData.
+ */
+export interface PrestartData {
+  prestart: { s3: boolean };
+}
+
+/** What a read worker is started with: its log, or only a prestart hint. */
+export type ReadWorkerStart = ReadWorkerData | PrestartData;
+
 /** Main thread to worker. `run` numbers each batches() call; a new one ends the last. */
 export type ToWorker =
+  | { type: "open"; data: ReadWorkerData }
   | { type: "start"; run: number; fromNs?: number }
   | { type: "taken"; run: number; records: number; bytes: number }
   | { type: "stop"; run: number }
@@ -64,4 +76,6 @@ export type FromWorker =
   | { type: "end"; run: number; description: LogDescription; counters?: SourceCounters }
   | { type: "error"; run: number; error: WireError; counters?: SourceCounters }
   | { type: "warning"; warning: { source: string; reason: string; message: string } }
+  /** A process warning raised in the worker (the AWS SDK's, for one): the CLI logs it. */
+  | { type: "nodeWarning"; name: string; message: string }
   | { type: "closed" };

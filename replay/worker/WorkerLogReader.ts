@@ -8,6 +8,7 @@ import type {
   FromWorker, ReadAheadLimits, ReadWorkerData, ToWorker,
 } from "./ReadWorkerProtocol.js";
 import { readWorkerEntry } from "./readWorkerEntry.js";
+import { takePrestartedReadWorker } from "./prestartReadWorker.js";
 import { SourceMirror } from "./SourceMirror.js";
 import { errorFromWire, errorToWire, type WireError } from "./WireError.js";
 import { workerOpenOptions } from "./workerOpenOptions.js";
@@ -88,7 +89,9 @@ export class WorkerLogReader implements LogReader {
       open: workerOpenOptions(options),
       limits: { ...defaultLimits, ...options.limits },
     };
-    const worker = new Worker(readWorkerEntry(), { workerData: data });
+    const prestarted = takePrestartedReadWorker();
+    const worker = prestarted ?? new Worker(readWorkerEntry(), { workerData: data });
+    if (prestarted) post(prestarted, { type: "open", data });
     let first: FromWorker;
     try {
       first = await firstMessage(worker, options.onCacheWarning);
@@ -201,6 +204,9 @@ export class WorkerLogReader implements LogReader {
       case "warning":
         this.options.onCacheWarning?.(message.warning as CacheWarning);
         break;
+      case "nodeWarning":
+        emitNodeWarning(message);
+        break;
       case "closed":
         this.onClosed?.();
         break;
@@ -246,8 +252,17 @@ export class WorkerLogReader implements LogReader {
   }
 
   private post(message: ToWorker): void {
-    this.worker.postMessage(message);
+    post(this.worker, message);
   }
+}
+
+function post(worker: Worker, message: ToWorker): void {
+  worker.postMessage(message);
+}
+
+/** Raised again in this thread, where the program's warning handler sees it. */
+function emitNodeWarning(warning: { name: string; message: string }): void {
+  process.emitWarning(warning.message, warning.name);
 }
 
 /** The worker's first word: opened or failed (cache warnings may come before it). */
@@ -259,6 +274,10 @@ function firstMessage(
     const onMessage = (m: FromWorker) => {
       if (m.type === "warning") {
         onCacheWarning?.(m.warning as CacheWarning);
+        return;
+      }
+      if (m.type === "nodeWarning") {
+        emitNodeWarning(m);
         return;
       }
       done();
