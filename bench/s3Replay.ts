@@ -25,11 +25,11 @@ const root = resolve(dirname(thisFile), "..", "..");
 const scratch = process.env.ROADRIG_BENCH_DIR ?? join(root, ".bench-out");
 
 /**
- * `s3-replay [--mb=N] [--rounds=N]`: an MF4 log of N MiB (default 2048) in s3rver (its own
+ * `s3-replay [--mb=N] [--rounds=N] [--first-frame-only]`: an MF4 log of N MiB (default 2048) in s3rver (its own
  * process). Time to first frame through a proxy adding 50 ms per round trip, in a fresh process
  * each round: in-process from opening the log to the first frame sent, and for the whole CLI
  * from spawn to the first candump line. Then peak RSS of `roadrig replay --rate 0` over the
- * whole object, sampled from /proc.
+ * whole object, sampled from /proc (not with `--first-frame-only`).
  */
 export async function main(args: readonly string[]): Promise<void> {
   const mb = Number(option(args, "mb") ?? DEFAULT_MB);
@@ -50,6 +50,7 @@ export async function main(args: readonly string[]): Promise<void> {
     } finally {
       await proxy.close();
     }
+    if (args.includes("--first-frame-only")) return;
     reportRss(await cliPeakRss(`s3://${BUCKET}/${key}`, server.endpoint), statSync(log).size);
   } finally {
     server.child.kill();

@@ -9,37 +9,45 @@ import type { LogFormat, LogReader } from "./LogReader.js";
 import { looksLikeMcap } from "./mcap/looksLikeMcap.js";
 import { looksLikeRosbag } from "./rosbag/looksLikeRosbag.js";
 
+type OpenReader = (source: ByteSource) => Promise<LogReader>;
+
 interface FormatEntry {
   format: LogFormat;
   /** How the format is named in the list of supported formats. */
   label: string;
   sniff(firstBytes: Uint8Array): boolean;
-  open(source: ByteSource): Promise<LogReader>;
+  /** The reader's module, imported once its format is recognised (or guessed, to preload). */
+  load(): Promise<OpenReader>;
+  /** Names such logs usually have: only a guess of what to preload, never how to read. */
+  usualName: RegExp;
 }
 
 /** Bytes read to recognise a format: enough for candump's first line after a long comment. */
 const SNIFF_BYTES = 4096;
 
-// Each reader is imported once its format is recognised: the MCAP and rosbag readers (their
-// decompressors) alone cost more start-up than the MDF4 and candump readers together.
+// Readers load on demand: the MCAP and rosbag readers (their decompressors) alone cost more
+// start-up than the MDF4 and candump readers together.
 const formats: readonly FormatEntry[] = [
   {
     format: "mdf4",
     label: "MDF4 (.mf4)",
     sniff: looksLikeMdf4,
-    open: async (source) => (await import("./mdf4/Mdf4Reader.js")).openMdf4(source),
+    load: async () => (await import("./mdf4/Mdf4Reader.js")).openMdf4,
+    usualName: /\.mf4$/i,
   },
   {
     format: "mcap",
     label: "MCAP",
     sniff: looksLikeMcap,
-    open: async (source) => (await import("./mcap/openMcap.js")).openMcap(source),
+    load: async () => (await import("./mcap/openMcap.js")).openMcap,
+    usualName: /\.mcap$/i,
   },
   {
     format: "rosbag",
     label: "rosbag 2.0 (.bag)",
     sniff: looksLikeRosbag,
-    open: async (source) => (await import("./rosbag/openRosbag.js")).openRosbag(source),
+    load: async () => (await import("./rosbag/openRosbag.js")).openRosbag,
+    usualName: /\.bag$/i,
   },
   {
     format: "candump",
@@ -47,14 +55,18 @@ const formats: readonly FormatEntry[] = [
     sniff: (bytes) => looksLikeCandump(isGzip(bytes) ? gunzipPrefix(bytes) : bytes),
     // Lines are parsed a whole chunk at a time, in the replay's thread: small chunks and batches
     // keep each parse short enough not to hold up a paced frame (about 2,000 lines each).
-    open: async (source) => (await import("./candump/CandumpReader.js"))
-      .openCandump(source, { chunkBytes: 64 * 1024, batchSize: 512 }),
+    load: async () => {
+      const { openCandump } = await import("./candump/CandumpReader.js");
+      return (source) => openCandump(source, { chunkBytes: 64 * 1024, batchSize: 512 });
+    },
+    usualName: /\.(log|candump)(\.gz)?$/i,
   },
   {
     format: "asc",
     label: "Vector ASC (plain or .gz)",
     sniff: (bytes) => looksLikeAsc(isGzip(bytes) ? gunzipPrefix(bytes) : bytes),
-    open: async (source) => (await import("./asc/AscReader.js")).openAsc(source),
+    load: async () => (await import("./asc/AscReader.js")).openAsc,
+    usualName: /\.asc(\.gz)?$/i,
   },
 ];
 
@@ -92,7 +104,17 @@ export async function openSource(source: ByteSource): Promise<LogReader> {
       `expected one of: ${supportedFormats.join(", ")}; found ${describeBytes(firstBytes)}`,
     );
   }
-  return entry.open(source);
+  return (await entry.load())(source);
+}
+
+/**
+ * Starts importing the reader a log's name suggests, so that it is ready when the log's first
+ * bytes arrive (a reader that opens while waiting for S3 loses no time). The format is still
+ * recognised from those bytes; a wrong guess costs one module loaded for nothing.
+ */
+export function preloadReaderFor(pathOrUrl: string): void {
+  const entry = formats.find((f) => f.usualName.test(pathOrUrl));
+  entry?.load().catch(() => undefined);
 }
 
 /** MDF4's identification block starts `MDF     `, or `UnFinMF ` while a logger still writes. */

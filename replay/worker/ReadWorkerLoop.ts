@@ -4,7 +4,6 @@ import type { OpenLogOptions } from "../formats/openLog.js";
 import { readCounters } from "../results/sourceFacts.js";
 import type { ByteSource } from "../sources/ByteSource.js";
 import { CachedS3Source } from "../sources/CachedS3Source.js";
-import { NasCache } from "../sources/NasCache.js";
 import { openByteSource } from "../sources/openByteSource.js";
 import { S3Source } from "../sources/S3Source.js";
 import { BatchPacker } from "./BatchPacker.js";
@@ -32,9 +31,9 @@ export class ReadWorkerLoop {
     try {
       // The log's first request goes out before the parsers load: over a 50 ms round trip the
       // reply comes in while they compile, not after.
-      const opening = openByteSource(this.data.pathOrUrl, this.openOptions());
+      const opening = openByteSource(this.data.pathOrUrl, await this.openOptions());
       const formats = import("../formats/openLog.js");
-      formats.catch(() => undefined);
+      formats.then((f) => f.preloadReaderFor(this.data.pathOrUrl), () => undefined);
       this.source = await opening;
       const { openSource } = await formats;
       this.reader = await openSource(this.source);
@@ -77,11 +76,14 @@ export class ReadWorkerLoop {
     }
   }
 
-  private openOptions(): OpenLogOptions {
+  /** The cache's modules load only for a replay through the cache. */
+  private async openOptions(): Promise<OpenLogOptions> {
     const { s3, cache } = this.data.open;
+    const nasCache = cache
+      ? new (await import("../sources/NasCache.js")).NasCache(cache) : undefined;
     return {
       ...(s3 ? { s3 } : {}),
-      ...(cache ? { cache: new NasCache(cache) } : {}),
+      ...(nasCache ? { cache: nasCache } : {}),
       onCacheWarning: ({ source, reason, message }) =>
         this.post({ type: "warning", warning: { source, reason, message } }),
     };

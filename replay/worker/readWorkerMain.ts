@@ -6,7 +6,6 @@ import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import type {
   FromWorker, ReadWorkerData, ReadWorkerStart, ToWorker,
 } from "./ReadWorkerProtocol.js";
-import { ReadWorkerLoop } from "./ReadWorkerLoop.js";
 
 if (parentPort) {
   const port = parentPort;
@@ -22,10 +21,14 @@ if (parentPort) {
   }
 }
 
+/** Imported here, not at the top: a prestarted worker loads the SDK before the loop's modules. */
 function run(port: MessagePort, data: ReadWorkerData): void {
-  const loop = new ReadWorkerLoop(port, data);
-  // Messages wait until the log is open: a run must not start before there is a reader.
-  void loop.open().then(() => port.on("message", (m: ToWorker) => loop.onMessage(m)));
+  void import("./ReadWorkerLoop.js").then(async ({ ReadWorkerLoop }) => {
+    const loop = new ReadWorkerLoop(port, data);
+    await loop.open();
+    // Messages wait until the log is open: a run must not start before there is a reader.
+    port.on("message", (m: ToWorker) => loop.onMessage(m));
+  });
 }
 
 /**
@@ -38,7 +41,9 @@ function warmUp(s3: boolean): void {
     ? Promise.all([import("../sources/loadS3Sdk.js").then((m) => m.loadS3Sdk()),
       import("../sources/createS3Client.js")])
     : Promise.resolve();
-  sdk.then(() => import("../formats/openLog.js")).catch(() => undefined);
+  sdk.then(() => import("./ReadWorkerLoop.js"))
+    .then(() => import("../formats/openLog.js"))
+    .catch(() => undefined);
 }
 
 /**

@@ -27,9 +27,14 @@ async function* rawChunks(
 ): AsyncGenerator<Uint8Array> {
   for await (const f of fragments) {
     if (f.zipType < 0) {
-      for (let pos = 0; pos < f.length; pos += window) {
-        const n = Math.min(window, f.length - pos);
-        yield await blocks.readExactly(f.dataOffset + pos, n, f.blockId);
+      // Windows end on multiples of `window` in the file, so that one never spans two chunks
+      // of a source that reads in aligned chunks: the first is then inside an S3 source's
+      // opening request (256 KiB) and its frames go out before the rest of the chunk arrives.
+      for (let pos = 0; pos < f.length;) {
+        const at = f.dataOffset + pos;
+        const n = Math.min(window - (at % window), f.length - pos);
+        yield await blocks.readExactly(at, n, f.blockId);
+        pos += n;
       }
     } else if (f.length > 0) {
       yield await inflateFragment(blocks, f);
