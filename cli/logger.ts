@@ -1,5 +1,8 @@
+import { createRequire } from "node:module";
 import { pino, type DestinationStream, type Logger } from "pino";
-import pretty from "pino-pretty";
+import type Pretty from "pino-pretty";
+
+const require = createRequire(import.meta.url);
 
 export type LogFormat = "json" | "pretty";
 
@@ -17,8 +20,11 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? process.env.ROADRIG_LOG_LEVEL ?? "info";
   const format = options.format ?? (process.stderr.isTTY ? "pretty" : "json");
+  // pino-pretty loads only for pretty output: a replay logging JSON starts without it.
   const stderr: DestinationStream = format === "pretty"
-    ? pretty({ destination: 2, colorize: true, sync: true, translateTime: "SYS:HH:MM:ss.l" })
+    ? (require("pino-pretty") as typeof Pretty)({
+      destination: 2, colorize: true, sync: true, translateTime: "SYS:HH:MM:ss.l",
+    })
     : pino.destination({ fd: 2, sync: true });
   if (options.alsoTo === undefined) return pino({ level }, stderr);
   // Sync writes: the file is complete whenever the run ends, signals included.

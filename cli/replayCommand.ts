@@ -2,7 +2,6 @@ import type { Command } from "commander";
 import type { Logger } from "pino";
 import type { LogReader } from "../replay/formats/LogReader.js";
 import type { OpenLogOptions } from "../replay/formats/openLog.js";
-import { NasCache } from "../replay/sources/NasCache.js";
 import { openOutput, outputForms } from "../replay/outputs/openOutput.js";
 import { rateProblem } from "../replay/pacing/Pacer.js";
 import { Replay } from "../replay/Replay.js";
@@ -24,7 +23,7 @@ import { ProgressBar } from "./progressBar.js";
 import { UsageError } from "./UsageError.js";
 import { addS3ClientFlags, s3ClientOptionsOf, type S3ClientFlags } from "./s3ClientFlags.js";
 import { applyReplayProfile, PROFILES_ENV } from "./replay/applyReplayProfile.js";
-import { lingerFor, openCapture, parseCaptureFlags } from "./replay/captureFlags.js";
+import { lingerFor, parseCaptureFlags } from "./replay/captureFlags.js";
 import { replayWithResults } from "./replay/replayWithResults.js";
 import { warnOnUnderruns } from "./replay/warnOnUnderruns.js";
 
@@ -114,7 +113,7 @@ export async function runReplay(
 ): Promise<ReplaySummary> {
   const settings = parseFlags(logs, flags);
   const capturing = parseCaptureFlags(flags);
-  const readers = await openAll(logs, openOptions(flags, log), record,
+  const readers = await openAll(logs, await openOptions(flags, log), record,
     readInWorker(flags, settings.rate));
   let outputs: CountingOutput[] = [];
   let capture: Capture | undefined;
@@ -128,7 +127,9 @@ export async function runReplay(
     }));
     for (const reader of readers) log.debug({ source: reader.name, format: reader.describe().format }, "log opened");
     const replay = new Replay({ ...settings.options, sources, outputs });
-    capture = capturing && usage(() => openCapture(capturing, replay, outputs));
+    // The capture's modules (the MDF4 writer among them) load only for a run that captures.
+    const { openCapture } = capturing ? await import("./replay/openCapture.js") : {};
+    capture = capturing && openCapture && usage(() => openCapture(capturing, replay, outputs));
     capture?.start();
     record.watch(replay);
     log.info({ sources: logs, outputs: flags.to, capture: flags.capture }, "replay started");
@@ -240,10 +241,12 @@ function usage<T>(build: () => T): T {
   }
 }
 
-function openOptions(flags: ReplayFlags, log: Logger): OpenLogOptions {
+/** The NAS cache's modules load only for a run through the cache. */
+async function openOptions(flags: ReplayFlags, log: Logger): Promise<OpenLogOptions> {
   const s3 = { clientOptions: s3ClientOptionsOf(flags) };
   const dir = flags.cacheDir ?? process.env.ROADRIG_CACHE_DIR;
   if (dir === undefined || dir === "") return { s3 };
+  const { NasCache } = await import("../replay/sources/NasCache.js");
   return {
     s3,
     cache: new NasCache({ dir }),

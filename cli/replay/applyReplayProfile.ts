@@ -1,7 +1,5 @@
 import type { Command } from "commander";
 import { dirname, resolve } from "node:path";
-import { checkConfigFile } from "../../config/checkConfigFile.js";
-import { ConfigError } from "../../config/ConfigError.js";
 import type { ReplayFlags } from "../replayCommand.js";
 import { UsageError } from "../UsageError.js";
 
@@ -41,7 +39,10 @@ export async function applyReplayProfile(
   }
 }
 
+/** The configuration checker (its schemas, the DBC parser) loads only when a profile is used. */
 async function readProfile(file: string, name: string): Promise<Record<string, unknown>> {
+  const { checkConfigFile } = await import("../../config/checkConfigFile.js");
+  const { ConfigError } = await import("../../config/ConfigError.js");
   const checked = await checkConfigFile(file, { kind: "replay-profiles", files: false })
     .catch((err: unknown) => {
       if ((err as { code?: unknown }).code === "ENOENT") {
