@@ -8,8 +8,14 @@ import { commandName } from "./commands.js";
  * arguments: a worker the replay does not take (a profile that sets rate 0) is ended unused.
  */
 export function prestart(argv: readonly string[]): void {
-  if (commandName(argv) !== "replay" || !readsInWorker(argv.slice(2))) return;
-  prestartReadWorker({ s3: argv.some((a) => a.startsWith("s3://")) });
+  const hint = prestartHint(argv);
+  if (hint) prestartReadWorker(hint);
+}
+
+/** The read worker a command line will likely want (and whether for S3), or none. */
+export function prestartHint(argv: readonly string[]): { s3: boolean } | undefined {
+  if (commandName(argv) !== "replay" || !readsInWorker(argv.slice(2))) return undefined;
+  return { s3: argv.some((a) => a.startsWith("s3://")) };
 }
 
 /** As runReplay decides, from what the arguments show: a worker unless unpaced or refused. */

@@ -11,7 +11,7 @@ const waiting = new Set<Worker>();
  * WorkerLogReader.open takes it. An unused one holds nothing open (unref'd); end it with
  * endPrestartedReadWorkers once the logs are open.
  */
-export function prestartReadWorker(hint: { s3: boolean }): void {
+export function prestartReadWorker(hint: { s3: boolean }): Worker {
   const data: PrestartData = { prestart: { s3: hint.s3 } };
   const worker = new Worker(readWorkerEntry(), { workerData: data });
   worker.unref();
@@ -19,6 +19,7 @@ export function prestartReadWorker(hint: { s3: boolean }): void {
   // A worker that fails before it is taken is dropped; the open starts a fresh one.
   worker.on("error", () => waiting.delete(worker));
   worker.on("exit", () => waiting.delete(worker));
+  return worker;
 }
 
 /** A started worker waiting for its `open` message, if any; it keeps the process alive again. */
