@@ -44,6 +44,25 @@ export class GateBank {
     s[b + LAST_VALUE] = value;
     return true;
   }
+
+  /**
+   * The earliest time at which some signal could pass its minimum interval again: before it,
+   * every sample of the bank fails the interval (the first test, which changes no state), so a
+   * frame can be counted as filtered without visiting its signals. -Infinity unless every
+   * signal has a minimum interval.
+   */
+  nextDue(): number {
+    let due = Infinity;
+    for (let k = 0; k < this.rules.length; k++) {
+      const ms = this.rules[k]?.minIntervalMs;
+      if (ms === undefined) return -Infinity;
+      const at = (this.state[k * STRIDE + LAST_T] as number) + ms;
+      if (at < due) due = at;
+    }
+    // `t < last + ms` and the test's `t - last < ms` can round apart by a few ulps: a margin
+    // (7 µs at today's epoch in ms) leaves frames that close to the slow path, which is exact.
+    return due === Infinity ? -Infinity : due - Math.abs(due) * 4e-15;
+  }
 }
 
 function changed(

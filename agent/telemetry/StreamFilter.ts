@@ -38,7 +38,23 @@ export interface MessagePlan {
   observe: { index: number; name: string; trigger: TriggerCapture }[];
   /** Whether the triggers read or capture any of the message's signals. */
   triggered: boolean;
+  /** How the selected signals are thinned, when one shortcut fits all of them. */
+  shape: PlanShape;
+  /** Samples before this time all fail their minimum interval (shape `interval`). */
+  intervalDue: number;
+  /** The values array and payload version of the last frame run (shape `onChange`). */
+  lastValues: Float64Array | undefined;
+  lastVersion: number;
 }
+
+/**
+ * `windows`: every selected signal is windowed, none thinned. `interval`: every one has a
+ * minimum interval (tested first, so a frame before the earliest due time keeps nothing).
+ * `onChange`: deadbands only: a frame repeating the payload of the frame before it on the same
+ * route keeps nothing either (each value equals what the deadband last compared against, or
+ * failed against it then). `mixed`: anything else, signal by signal.
+ */
+type PlanShape = "windows" | "interval" | "onChange" | "mixed";
 
 /** Counters of one stream on one bus. */
 export interface StreamFilterStats {
@@ -113,11 +129,59 @@ export class StreamFilter {
       this.slots.has(s.name) || this.triggers.some((t) => t.captures.has(s.name)));
   }
 
-  /** `process` with the plan at hand, for a frame the ID rules accepted. */
-  run(plan: MessagePlan, values: Float64Array, t: number, emit: Emit): void {
-    const { indexes, limits, gates, windows } = plan;
+  /**
+   * `process` with the plan at hand, for a frame the ID rules accepted. `version` numbers the
+   * distinct payloads decoded into `values` (the caller's per-ID cache): the same array and
+   * version mean the same values as the frame before; -1 says nothing.
+   */
+  run(plan: MessagePlan, values: Float64Array, t: number, emit: Emit, version = -1): void {
+    const { indexes } = plan;
     const stats = this.stats;
     stats.filteredSamples += plan.message.signals.length - indexes.length;
+    if (this.skips(plan, values, t, version)) {
+      stats.filteredSamples += present(indexes, values);
+    } else if (plan.shape === "windows") {
+      this.window(plan, values, t, emit);
+    } else {
+      this.thin(plan, values, t, emit);
+    }
+    if (plan.triggered) this.trigger(plan, values, t, emit);
+  }
+
+  /** Whether no selected sample of this frame can be kept (see PlanShape); counts nothing. */
+  private skips(plan: MessagePlan, values: Float64Array, t: number, version: number): boolean {
+    switch (plan.shape) {
+      case "interval":
+        return t < plan.intervalDue;
+      case "onChange": {
+        const repeat = version >= 0 && plan.lastValues === values && plan.lastVersion === version;
+        plan.lastValues = values;
+        plan.lastVersion = version;
+        return repeat;
+      }
+      default:
+        return false;
+    }
+  }
+
+  /** Every selected signal windowed and none thinned: the loop without the thinning tests. */
+  private window(plan: MessagePlan, values: Float64Array, t: number, emit: Emit): void {
+    const { indexes, limits } = plan;
+    const windows = plan.windows as WindowBank;
+    const stats = this.stats;
+    for (let k = 0; k < indexes.length; k++) {
+      const value = values[indexes[k] as number] as number;
+      if (Number.isNaN(value)) continue;
+      const outOfRange = value < (limits[2 * k] as number) || value > (limits[2 * k + 1] as number);
+      if (outOfRange) stats.outOfRange++;
+      const closed = windows.add(k, t, value, outOfRange);
+      if (closed !== undefined) this.push(closed, emit);
+    }
+  }
+
+  private thin(plan: MessagePlan, values: Float64Array, t: number, emit: Emit): void {
+    const { indexes, limits, gates, windows } = plan;
+    const stats = this.stats;
     for (let k = 0; k < indexes.length; k++) {
       const value = values[indexes[k] as number] as number;
       if (Number.isNaN(value)) continue;
@@ -138,7 +202,7 @@ export class StreamFilter {
         ? { type: "sample", t, bus: this.bus, message, signal, value, outOfRange }
         : { type: "sample", t, bus: this.bus, message, signal, value });
     }
-    if (plan.triggered) this.trigger(plan, values, t, emit);
+    if (plan.shape === "interval") plan.intervalDue = (gates as GateBank).nextDue();
   }
 
   /**
@@ -189,6 +253,7 @@ export class StreamFilter {
     });
     const gates = selected.map(({ rule }) => thins(rule) ? rule : undefined);
     const ms = selected.map(({ rule }) => rule.windowMs ?? 0);
+    const rules = selected.map(({ rule }) => rule);
     const signalNames = selected.map(({ signal }) => signal.name);
     const names = new Set(message.signals.map((s) => s.name));
     const inputs = message.signals
@@ -211,6 +276,7 @@ export class StreamFilter {
         ? new WindowBank(this.bus, message.name, signalNames, ms) : undefined,
       inputs, evaluate, observe,
       triggered: inputs.length > 0 || evaluate.length > 0 || observe.length > 0,
+      shape: shapeOf(rules), intervalDue: -Infinity, lastValues: undefined, lastVersion: -1,
     };
   }
 
@@ -234,6 +300,23 @@ export class StreamFilter {
     }
     return { capture: new TriggerCapture(config, condition, this.bus), reads, captures };
   }
+}
+
+function shapeOf(rules: readonly SignalRule[]): PlanShape {
+  if (rules.length === 0) return "mixed";
+  const windowed = (r: SignalRule) => (r.windowMs ?? 0) > 0;
+  if (rules.every((r) => windowed(r) && !thins(r))) return "windows";
+  if (rules.every((r) => r.minIntervalMs !== undefined)) return "interval";
+  const deadbandOnly = (r: SignalRule) => r.onChange !== undefined && !windowed(r) &&
+    r.minIntervalMs === undefined && r.everyNth === undefined;
+  return rules.every(deadbandOnly) ? "onChange" : "mixed";
+}
+
+/** Selected signals that the frame carries (NaN marks an absent one). */
+function present(indexes: Int32Array, values: Float64Array): number {
+  let n = 0;
+  for (let k = 0; k < indexes.length; k++) if (!Number.isNaN(values[indexes[k] as number])) n++;
+  return n;
 }
 
 function thins(rule: SignalRule): boolean {

@@ -23,6 +23,11 @@ const STRIDE = 8;
  */
 export class WindowBank {
   private readonly state: Float64Array;
+  /**
+   * No open window ends before this (it may be earlier than the true earliest end, never
+   * later): the pipeline's tick visits every bank ten times a second, and most have nothing due.
+   */
+  private due = Infinity;
 
   /** `ms[k]` is the window length of signal `k`; 0 leaves that signal unwindowed. */
   constructor(
@@ -58,7 +63,12 @@ export class WindowBank {
       closed = this.close(k);
       s[b + START] = t - (t % ms);
     }
-    s[b + COUNT] = (s[b + COUNT] as number) + 1;
+    const count = s[b + COUNT] as number;
+    // A window that opens (or a closed one that a late sample reopens) may end before `due`.
+    if (count === 0 && (s[b + START] as number) + ms < this.due) {
+      this.due = (s[b + START] as number) + ms;
+    }
+    s[b + COUNT] = count + 1;
     if (value < (s[b + MIN] as number)) s[b + MIN] = value;
     if (value > (s[b + MAX] as number)) s[b + MAX] = value;
     s[b + SUM] = (s[b + SUM] as number) + value;
@@ -78,10 +88,17 @@ export class WindowBank {
 
   /** Closes every window whose end `now` has passed, handing each to `out`. */
   flush(now: number, out: (record: WindowRecord) => void): void {
+    if (now < this.due) return;
+    const s = this.state;
+    let due = Infinity;
     for (let k = 0; k < this.signals.length; k++) {
       const record = this.flushOne(k, now);
       if (record !== undefined) out(record);
+      const b = k * STRIDE;
+      const end = (s[b + START] as number) + (s[b + MS] as number);
+      if ((s[b + COUNT] as number) > 0 && end < due) due = end;
     }
+    this.due = due;
   }
 
   private close(k: number): WindowRecord | undefined {
