@@ -25,11 +25,12 @@ const root = resolve(dirname(thisFile), "..", "..");
 const scratch = process.env.ROADRIG_BENCH_DIR ?? join(root, ".bench-out");
 
 /**
- * `s3-replay [--mb=N] [--rounds=N] [--first-frame-only]`: an MF4 log of N MiB (default 2048) in s3rver (its own
- * process). Time to first frame through a proxy adding 50 ms per round trip, in a fresh process
- * each round: in-process from opening the log to the first frame sent, and for the whole CLI
- * from spawn to the first candump line. Then peak RSS of `roadrig replay --rate 0` over the
- * whole object, sampled from /proc (not with `--first-frame-only`).
+ * `s3-replay [--mb=N] [--rounds=N] [--first-frame-only]`: an MF4 log of N MiB (default 2048)
+ * and a 64 MiB candump log in s3rver (its own process). Time to first frame through a proxy
+ * adding 50 ms per round trip, in a fresh process each round: in-process from opening the log
+ * to the first frame sent, and for the whole CLI from spawn to the first candump line. Then
+ * peak RSS of `roadrig replay --rate 0` over the whole object, sampled from /proc (not with
+ * `--first-frame-only`).
  */
 export async function main(args: readonly string[]): Promise<void> {
   const mb = Number(option(args, "mb") ?? DEFAULT_MB);
