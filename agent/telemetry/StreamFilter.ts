@@ -159,7 +159,8 @@ export class StreamFilter {
         plan.lastVersion = version;
         return repeat;
       }
-      default:
+      case "windows":
+      case "mixed":
         return false;
     }
   }

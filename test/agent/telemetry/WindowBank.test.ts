@@ -31,4 +31,31 @@ describe("WindowBank", () => {
     expect(bank.add(0, 100, 2, false)).toMatchObject({ outOfRange: true });
     expect(bank.flushOne(0, 200)).not.toHaveProperty("outOfRange");
   });
+
+  it("closes a window that a late sample reopened after a flush", () => {
+    const bank = new WindowBank("can0", "M", ["A"], [100]);
+    bank.add(0, 10, 1, false);
+    const closed: unknown[] = [];
+    bank.flush(100, (r) => closed.push(r));
+    bank.add(0, 99, 2, false);
+    bank.flush(150, (r) => closed.push(r));
+    expect(closed).toEqual([
+      expect.objectContaining({ t: 0, count: 1, last: 1 }),
+      expect.objectContaining({ t: 0, count: 1, last: 2 }),
+    ]);
+  });
+
+  it("flushes each signal's window when its own end passes, not the earliest end only", () => {
+    const bank = new WindowBank("can0", "M", ["A", "B"], [100, 1000]);
+    const closed: { signal: string }[] = [];
+    const out = (r: { signal: string }) => closed.push(r);
+    bank.add(0, 10, 1, false);
+    bank.add(1, 10, 1, false);
+    bank.flush(50, out);
+    bank.flush(100, out);
+    bank.flush(500, out);
+    expect(closed.map((r) => r.signal)).toEqual(["A"]);
+    bank.flush(1000, out);
+    expect(closed.map((r) => r.signal)).toEqual(["A", "B"]);
+  });
 });
