@@ -94,6 +94,11 @@ export class CacheEntry {
     return this.complete ? this.meta.size : this.filled.bytes;
   }
 
+  /** True while written bytes are hashed for the MD5 check (and may be lent for it). */
+  get hashing(): boolean {
+    return this.hasher !== undefined && !this.complete && !this.closed;
+  }
+
   covers(start: number, end: number): boolean {
     return this.complete || this.filled.covers(start, end);
   }
@@ -130,6 +135,16 @@ export class CacheEntry {
         `expected ${buf.length} bytes, found ${done} (file truncated)`);
     }
     return buf;
+  }
+
+  /**
+   * Lends bytes about to be written at `start` to the MD5 worker, which then hashes them in
+   * place instead of reading them back from the file. They must not change until the promise
+   * settles. Undefined if not lent (no MD5 to check, or the bytes are not in shared memory).
+   */
+  lend(start: number, bytes: Uint8Array): Promise<void> | undefined {
+    if (this.complete || this.closed) return undefined;
+    return this.hasher?.lend(start, bytes);
   }
 
   /** Stores bytes fetched from S3 at `start`; records and publishes as enough accumulates. */

@@ -43,6 +43,7 @@ export interface CachedS3SourceOptions extends S3SourceOptions {
 export class CachedS3Source implements ByteSource {
   readonly stats: CachedS3SourceStats;
   private s3: Promise<S3Source> | undefined;
+  private s3Opened: S3Source | undefined;
   private readonly inFlight = new RangeSet();
   private pendingBytes = 0;
   private readonly writes = new Set<Promise<void>>();
@@ -95,9 +96,16 @@ export class CachedS3Source implements ByteSource {
   async read(offset: number, length: number): Promise<Uint8Array> {
     const end = Math.min(this.bytes, offset + length);
     if (offset >= end) return new Uint8Array(0);
+    // Bytes the S3 source still holds (a cold fill's read-ahead) are served from memory, even
+    // once their cache write is done: a copy instead of a file read.
+    if (this.s3Opened?.holds(offset, end - offset) === true) return this.fromS3(offset, end);
     const hit = await this.fromCache(offset, end);
     if (hit !== undefined) return hit;
 
+    return this.fromS3(offset, end);
+  }
+
+  private async fromS3(offset: number, end: number): Promise<Uint8Array> {
     // The S3 source hands each whole chunk it fetches (read-ahead too) to store(), so disk
     // writes overlap the next downloads and only the bytes asked for are copied here.
     const s3 = await this.s3Source();
@@ -159,7 +167,7 @@ export class CachedS3Source implements ByteSource {
    * Writes in the background; reads never wait for the disk unless too much is queued. The
    * promise tells the S3 source when it may reuse the buffer.
    */
-  private store(start: number, bytes: Uint8Array): Promise<void> | undefined {
+  private store(start: number, bytes: Uint8Array): Promise<unknown> | undefined {
     const entry = this.entry;
     const end = start + bytes.length;
     if (entry === undefined || entry.covers(start, end) || this.inFlight.covers(start, end)) {
@@ -167,6 +175,7 @@ export class CachedS3Source implements ByteSource {
     }
     this.inFlight.add(start, end);
     this.pendingBytes += bytes.length;
+    const lent = entry.lend(start, bytes);
     const write: Promise<void> = entry.write(start, bytes)
       .catch((err: unknown) => this.giveUp(err, false))
       .finally(() => {
@@ -174,7 +183,8 @@ export class CachedS3Source implements ByteSource {
         this.writes.delete(write);
       });
     this.writes.add(write);
-    return write;
+    // Reads wait only for the write; the buffer stays the MD5 worker's until it gives it back.
+    return lent === undefined ? write : Promise.all([write, lent]);
   }
 
   private async backpressure(): Promise<void> {
@@ -185,6 +195,8 @@ export class CachedS3Source implements ByteSource {
   private s3Source(): Promise<S3Source> {
     const known = {
       client: this.client, etag: this.etag, size: this.bytes,
+      // The MD5 worker then hashes the chunks in place, instead of reading the file back.
+      sharedChunks: this.entry?.hashing === true,
       onChunk: (start: number, bytes: Uint8Array) => this.store(start, bytes),
     };
     this.s3 ??= S3Source.open(this.name, { ...this.options, ...known })
@@ -192,6 +204,7 @@ export class CachedS3Source implements ByteSource {
         // One set of figures for the whole source: the HEAD's, then the ranged GETs'.
         addStats(source.stats, this.stats.s3);
         this.stats.s3 = source.stats;
+        this.s3Opened = source;
         return source;
       });
     return this.s3;

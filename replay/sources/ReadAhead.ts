@@ -72,6 +72,15 @@ export class ReadAhead {
     this.startFetch(index);
   }
 
+  /** True if the bytes [offset, end) are fetched and held: a read of them would not wait. */
+  has(offset: number, end: number): boolean {
+    const c = this.options.chunkBytes;
+    for (let i = Math.floor(offset / c); i <= Math.floor((end - 1) / c); i++) {
+      if (this.chunks.get(i)?.data === undefined) return false;
+    }
+    return offset < end;
+  }
+
   async read(offset: number, length: number): Promise<Uint8Array> {
     const end = Math.min(this.size, offset + length);
     if (offset >= end) return new Uint8Array(0);

@@ -1,6 +1,7 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Readable } from "node:stream";
 import { setTimeout as delay } from "node:timers/promises";
+import { chunkBuffer } from "./chunkBuffer.js";
 import { parseContentRange } from "./contentRange.js";
 import { readBody } from "./readBody.js";
 import { backoffDelayMs, defaultRetryPolicy, isRetryable, type RetryPolicy } from "./RetryPolicy.js";
@@ -17,6 +18,11 @@ export interface S3RangeFetcherOptions {
   /** Pin this ETag from the start (else the first reply's ETag is pinned). */
   readonly etag?: string;
   readonly random?: () => number;
+  /**
+   * Fetch into SharedArrayBuffers, so that a worker thread can read the chunks in place (the
+   * cache hashes them as they arrive instead of reading its file back).
+   */
+  readonly sharedChunks?: boolean;
 }
 
 /** Bytes of one ranged GET and the object size the reply declared. */
@@ -159,10 +165,9 @@ export class S3RangeFetcher {
 
   private ensureBuffer(fill: Fill, objectEnd: number): Uint8Array {
     if (fill.buf === undefined) {
-      // Not zero-filled: every byte is written before the buffer is handed out.
       const n = Math.max(0, Math.min(fill.end, objectEnd) - fill.start);
       fill.buf = fill.spare !== undefined && fill.spare.length >= n ? fill.spare.subarray(0, n)
-        : new Uint8Array(Buffer.allocUnsafeSlow(n).buffer, 0, n);
+        : chunkBuffer(n, this.options.sharedChunks === true);
     }
     return fill.buf;
   }

@@ -1,5 +1,6 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { ByteSource } from "./ByteSource.js";
+import { chunkBuffer } from "./chunkBuffer.js";
 import type { S3ClientOptions } from "./createS3Client.js";
 import { ReadAhead, type FetchChunk } from "./ReadAhead.js";
 import { S3RangeFetcher, type S3RangeFetcherOptions } from "./S3RangeFetcher.js";
@@ -122,6 +123,13 @@ export class S3Source implements ByteSource {
     return Promise.resolve(this.bytes);
   }
 
+  /** True if a read of [offset, offset + length) would be served from memory at once. */
+  holds(offset: number, length: number): boolean {
+    const head = this.head;
+    if (head !== undefined && offset + length <= head.length) return true;
+    return this.readAhead.has(offset, Math.min(this.bytes, offset + length));
+  }
+
   read(offset: number, length: number): Promise<Uint8Array> {
     const head = this.head;
     if (head !== undefined && offset + length <= head.length) {
@@ -145,7 +153,7 @@ async function fetchAfterHead(
 ): Promise<Uint8Array> {
   const rest = await fetchExactly(fetcher, head.length, end);
   const out = spare !== undefined && spare.length >= end ? spare.subarray(0, end)
-    : new Uint8Array(end);
+    : chunkBuffer(end, head.buffer instanceof SharedArrayBuffer);
   out.set(head, 0);
   out.set(rest, head.length);
   return out;

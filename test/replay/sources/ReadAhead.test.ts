@@ -32,6 +32,17 @@ describe("ReadAhead", () => {
     expect(fetched).toEqual([0, 1000, 2000, 3000]);
   });
 
+  it("says which bytes it holds fetched, so that a cache can serve them from memory", async () => {
+    const { ra } = setup(10_000, 1000, 3000);
+    expect(ra.has(0, 10)).toBe(false);
+    await ra.read(0, 100);
+    // Chunks 1 and 2 were fetched ahead; chunk 3 was not asked for.
+    await ra.read(2500, 10);
+    expect(ra.has(0, 3000)).toBe(true);
+    expect(ra.has(2900, 3001)).toBe(false);
+    expect(ra.has(500, 500)).toBe(false);
+  });
+
   it("fetches only the touched chunks for a random read", async () => {
     const { fetched, ra } = setup(10_000, 1000, 3000);
     await ra.read(7500, 10);

@@ -1,0 +1,91 @@
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { readdir, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { CacheEntry } from "../../../replay/sources/CacheEntry.js";
+import { NasCache } from "../../../replay/sources/NasCache.js";
+
+const chunk = 64 * 1024;
+const size = 6 * chunk + 1000;
+const object = Uint8Array.from({ length: size }, (_, i) => (i * 7 + (i >> 10)) & 0xff);
+const etag = `"${createHash("md5").update(object).digest("hex")}"`;
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function newCache(): NasCache {
+  const dir = mkdtempSync(join(tmpdir(), "roadrig-entry-"));
+  dirs.push(dir);
+  return new NasCache({ dir, flushBytes: 2 * chunk });
+}
+
+async function openEntry(cache: NasCache): Promise<CacheEntry> {
+  const entry = await cache.openEntry({ bucket: "b", key: "k", etag, size });
+  if (entry === undefined) throw new Error("no entry");
+  return entry;
+}
+
+/** Chunk `i` of `bytes` in shared memory, as the S3 source hands it to the cache. */
+function sharedChunk(bytes: Uint8Array, i: number): Uint8Array {
+  const part = bytes.subarray(i * chunk, Math.min(bytes.length, (i + 1) * chunk));
+  const out = new Uint8Array(new SharedArrayBuffer(part.length));
+  out.set(part);
+  return out;
+}
+
+/** Lends and writes chunks as CachedS3Source does; resolves once all are written and given back. */
+async function fill(entry: CacheEntry, bytes: Uint8Array, order: number[]): Promise<void> {
+  const pending: Promise<unknown>[] = [];
+  for (const i of order) {
+    const data = sharedChunk(bytes, i);
+    const lent = entry.lend(i * chunk, data);
+    expect(lent).toBeDefined();
+    pending.push(entry.write(i * chunk, data), lent ?? Promise.resolve());
+  }
+  await Promise.all(pending);
+}
+
+describe("CacheEntry with chunks lent to its MD5 worker", () => {
+  it("verifies chunks written out of order and publishes the entry", async () => {
+    const cache = newCache();
+    const entry = await openEntry(cache);
+    expect(entry.hashing).toBe(true);
+    await fill(entry, object, [2, 0, 5, 1, 6, 4, 3]);
+    await entry.close();
+    expect(entry.complete).toBe(true);
+    expect(Buffer.compare(await readFile(join(entry.dir, "data")), object)).toBe(0);
+  });
+
+  it("does not publish an entry when a chunk carried one wrong byte", async () => {
+    const cache = newCache();
+    const entry = await openEntry(cache);
+    const corrupt = object.slice();
+    corrupt[3 * chunk + 17] = (corrupt[3 * chunk + 17] ?? 0) ^ 0x40;
+    await fill(entry, corrupt, [0, 1, 2, 3, 4, 5, 6]);
+    await expect(entry.close()).rejects.toThrow(/expected MD5 [0-9a-f]{32} \(the ETag\), found/);
+    expect((await readdir(entry.dir)).filter((n) => n.startsWith("data"))).toEqual([]);
+
+    const again = await openEntry(cache);
+    expect([again.complete, again.filledBytes]).toEqual([false, 0]);
+    await again.close();
+  });
+
+  it("resumes a fill abandoned mid-way, hashing the recorded part from the file", async () => {
+    const cache = newCache();
+    const crashed = await openEntry(cache);
+    await fill(crashed, object, [0, 1, 2, 3]);
+    await crashed.flush();
+    // No close: as if the process died. A new reader takes over from the recorded ranges.
+    const resumed = await openEntry(cache);
+    expect(resumed.filledBytes).toBe(4 * chunk);
+    await fill(resumed, object, [5, 4, 6]);
+    await resumed.close();
+    expect(resumed.complete).toBe(true);
+    expect(Buffer.compare(await readFile(join(resumed.dir, "data")), object)).toBe(0);
+    await crashed.close();
+  });
+});
