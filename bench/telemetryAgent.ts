@@ -10,12 +10,20 @@
  * SocketCAN either way. Their own cost (a timer every 5 ms, stamping and delivering frames to
  * no listener) is measured before the pipeline starts and after it stops, and subtracted.
  * Options: --dbc=PATH --seconds=N (default 10) --latency-frames=N (default 1000),
- * --only=kafka|mqtt (every stream to one sink, to tell their costs apart).
+ * --only=kafka|mqtt (every stream to one sink, to tell their costs apart), --v8=default (run
+ * without the agent's production V8 flags, to see what they change).
+ *
+ * The agent runs in production with AGENT_V8_FLAGS (agent/telemetry/agentV8Flags.ts); a young
+ * generation's size changes both RSS and GC work, so the bench measures under the same flags:
+ * started without them, it runs itself again in a child process that has them.
  */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { AGENT_V8_FLAGS } from "../agent/telemetry/agentV8Flags.js";
 import type { StreamConfig, TelemetryConfig } from "../agent/telemetry/TelemetryConfig.js";
 import { TelemetryPipeline } from "../agent/telemetry/TelemetryPipeline.js";
 import type { CanBus } from "../drivers/can/CanBus.js";
@@ -178,8 +186,18 @@ async function latencyPhase(dbc: Dbc, kafka: BenchBroker, mqtt: BenchBroker, cou
   return { kafka: summary(latencies.k ?? []), mqtt: summary(latencies.m ?? []) };
 }
 
+/** Runs this bench in a child process with the production V8 flags; resolves on its exit. */
+async function withAgentFlags(args: readonly string[]): Promise<void> {
+  const argv = [...AGENT_V8_FLAGS, fileURLToPath(import.meta.url), ...args];
+  const child = spawn(process.execPath, argv, { stdio: "inherit" });
+  const [code] = (await once(child, "exit")) as [number | null];
+  if (code !== 0) throw new Error(`telemetry-agent bench child exited with ${code}`);
+}
+
 export async function main(args: readonly string[] = process.argv.slice(2)): Promise<void> {
   const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const v8Flags = option("v8") === "default" ? [] : AGENT_V8_FLAGS;
+  if (!v8Flags.every((f) => process.execArgv.includes(f))) return withAgentFlags(args);
   const path = option("dbc") ?? DEFAULT_DBC;
   const seconds = Number(option("seconds") ?? 10);
   const dbc = parseDbc(readFileSync(path), { file: path, strict: false });
@@ -202,7 +220,8 @@ export async function main(args: readonly string[] = process.argv.slice(2)): Pro
         `µs/frame (goal <= ${GOAL_CPU_PERCENT} %: ${agent <= GOAL_CPU_PERCENT ? "meets" : "misses"}); ` +
         `peak RSS ${fmt(cpu.busy.rssMb)} MB (goal <= ${GOAL_RSS_MB} MB: ` +
         `${cpu.busy.rssMb <= GOAL_RSS_MB ? "meets" : "misses"}); ${sent} batches acknowledged, ` +
-        `${cpu.metrics.spool.batches} left in the spool\n`,
+        `${cpu.metrics.spool.batches} left in the spool; V8 flags: ` +
+        `${v8Flags.length > 0 ? `${v8Flags.join(" ")} (as in production)` : "none (--v8=default)"}\n`,
     );
     const latency = await latencyPhase(dbc, kafka, mqtt, Number(option("latency-frames") ?? 1000));
     for (const [sink, l] of Object.entries(latency)) {

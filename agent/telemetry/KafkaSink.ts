@@ -58,7 +58,9 @@ export class KafkaSink implements Sink {
       this.pending.set(opaque, { resolve, reject });
       this.polling(producer);
       try {
-        const value = Buffer.from(message.payload);
+        // librdkafka copies the value on produce (RK_MSG_COPY): a view of the payload will do.
+        const p = message.payload;
+        const value = Buffer.isBuffer(p) ? p : Buffer.from(p.buffer, p.byteOffset, p.byteLength);
         producer.produce(message.topic, null, value, message.key, Date.now(), opaque);
       } catch (error) {
         this.pending.delete(opaque);
