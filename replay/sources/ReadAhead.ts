@@ -159,8 +159,12 @@ export class ReadAhead {
 
   private recycle(data: Uint8Array): void {
     const buffer = data.buffer;
+    // Shared buffers are all kept: one lent to a worker thread is freed only once that thread's
+    // collector also drops it, which a worker that hardly allocates does late, so a dropped
+    // one stays in memory while a new one is made. Their count is then the most ever in use.
+    const keepAll = buffer instanceof SharedArrayBuffer;
     const spare = () => {
-      if (this.spares.length < Math.max(2, this.windowChunks)) {
+      if (keepAll || this.spares.length < Math.max(2, this.windowChunks)) {
         this.spares.push(new Uint8Array(buffer, 0, buffer.byteLength));
       }
     };
