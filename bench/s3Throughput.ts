@@ -12,6 +12,7 @@ import { CachedS3Source } from "../replay/sources/CachedS3Source.js";
 import { createS3Client, type S3ClientOptions } from "../replay/sources/createS3Client.js";
 import { NasCache } from "../replay/sources/NasCache.js";
 import { S3Source } from "../replay/sources/S3Source.js";
+import { FaultProxy } from "./support/FaultProxy.js";
 import { startS3rverProcess } from "./support/s3rverProcess.js";
 
 /** Goals from the issue. */
@@ -45,17 +46,22 @@ interface Figures {
 }
 
 /**
- * `s3-throughput [--mb=N] [--rounds=N] [--chunk-mb=N] [--window-mb=N]`: one object from s3rver
- * (its own process, on loopback) read as a plain GetObject to nowhere, through S3Source, and
- * through the NAS cache cold and warm, each in a fresh process so that its peak RSS is its own.
+ * `s3-throughput [--mb=N] [--rounds=N] [--chunk-mb=N] [--window-mb=N] [--link-mbit=N]
+ * [--rtt-ms=N]`: one object from s3rver (its own process, on loopback) read as a plain GetObject
+ * to nowhere, through S3Source, and through the NAS cache cold and warm, each in a fresh process
+ * so that its peak RSS is its own. `--link-mbit` and `--rtt-ms` put every phase behind one link
+ * of that bandwidth (shared by all connections) and round trip, as a rig's uplink would be;
+ * without them the phases run as fast as the two processes' CPU allows.
  */
 export async function main(args: readonly string[]): Promise<void> {
   const mb = Number(option(args, "mb") ?? DEFAULT_MB);
   const tuning = tuningOf(args);
   const server = await startS3rverProcess(join(scratch, "s3rver"), [BUCKET], root);
+  const link = await startLink(args, server.endpoint);
   try {
     const key = `object-${mb}mb.bin`;
     await ensureObject(server.endpoint, key, mb * 1024 * 1024);
+    const endpoint = link?.endpoint ?? server.endpoint;
     const cacheDir = join(scratch, "s3-cache");
     // Rounds interleave the phases; the best of each is kept, as other load on the machine only
     // ever slows a phase down.
@@ -65,16 +71,32 @@ export async function main(args: readonly string[]): Promise<void> {
       rmSync(cacheDir, { recursive: true, force: true });
       for (const phase of PHASES) {
         const serverBefore = processCpuSeconds(server.child.pid);
-        const f = await runInChild(phase, server.endpoint, key, cacheDir, tuning);
+        const f = await runInChild(phase, endpoint, key, cacheDir, tuning);
         f.serverCpuSeconds = processCpuSeconds(server.child.pid) - serverBefore;
         const best = results.get(phase);
         if (best === undefined || f.seconds < best.seconds) results.set(phase, f);
       }
     }
-    report(mb, rounds, results);
+    report(`--mb=${mb}${link === undefined ? "" : `, ${link.label}`}`, rounds, results);
   } finally {
+    await link?.proxy.close();
     server.child.kill();
   }
+}
+
+/** The link every phase goes through, when `--link-mbit` or `--rtt-ms` asks for one. */
+async function startLink(
+  args: readonly string[], target: string,
+): Promise<{ proxy: FaultProxy; endpoint: string; label: string } | undefined> {
+  const mbit = option(args, "link-mbit");
+  const rtt = option(args, "rtt-ms");
+  if (mbit === undefined && rtt === undefined) return undefined;
+  const bytesPerSecond = mbit === undefined ? Infinity : (Number(mbit) * 1e6) / 8;
+  const delayMs = Number(rtt ?? 0) / 2;
+  const proxy = await FaultProxy.start(Number(new URL(target).port),
+    { delayMs, bytesPerSecond, sharedLink: true });
+  const label = `through a ${mbit ?? "uncapped"} Mbit/s link at ${rtt ?? 0} ms RTT`;
+  return { proxy, endpoint: proxy.endpoint, label };
 }
 
 function tuningOf(args: readonly string[]): Tuning {
@@ -207,7 +229,7 @@ function processCpuSeconds(pid: number | undefined): number {
   }
 }
 
-function report(mb: number, rounds: number, results: Map<Phase, Figures>): void {
+function report(setting: string, rounds: number, results: Map<Phase, Figures>): void {
   const plain = results.get("plain");
   const plainRate = plain === undefined ? NaN : plain.bytes / plain.seconds;
   for (const [phase, f] of results) {
@@ -218,7 +240,7 @@ function report(mb: number, rounds: number, results: Map<Phase, Figures>): void 
     const ratio = phase === "plain" ? "" : `, ${((100 * rate) / plainRate).toFixed(0)} % of plain ` +
       `(goal >= ${GOAL.ratio * 100} %)`;
     process.stdout.write(
-      `s3-throughput ${phase}: ${(f.bytes / 2 ** 20).toFixed(0)} MiB (--mb=${mb}, best of ` +
+      `s3-throughput ${phase}: ${(f.bytes / 2 ** 20).toFixed(0)} MiB (${setting}, best of ` +
         `${rounds}) in ` +
         `${f.seconds.toFixed(2)} s: ${(rate / 1e6).toFixed(0)} MB/s${ratio}; ${cpu}; ` +
         `peak RSS ${f.maxRssMb.toFixed(0)} MB (goal < ${GOAL.rssMb})` +

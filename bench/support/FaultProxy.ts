@@ -6,6 +6,11 @@ export interface FaultProxyOptions {
   /** Cap on server-to-client bytes per second (the download direction). */
   readonly bytesPerSecond?: number;
   /**
+   * The cap is one link's, shared by all connections (parallel ranges share the rig's uplink),
+   * rather than each connection's.
+   */
+  readonly sharedLink?: boolean;
+  /**
    * Cut the n-th connection (0-based) after this many server-to-client bytes, or never
    * (undefined). "close" ends it cleanly, "reset" destroys it.
    */
@@ -21,6 +26,7 @@ export class FaultProxy {
   cuts = 0;
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
+  private readonly link: Link = { nextFree: 0 };
 
   private constructor(
     private readonly target: number,
@@ -54,12 +60,18 @@ export class FaultProxy {
     }
     client.on("close", () => upstream.destroy());
     upstream.on("close", () => client.destroy());
-    pipeDelayed(client, upstream, this.options.delayMs ?? 0, Infinity, undefined);
+    pipeDelayed(client, upstream, this.options.delayMs ?? 0, Infinity, { nextFree: 0 });
     const cut = this.options.cut?.(n);
     const bps = this.options.bytesPerSecond ?? Infinity;
-    pipeDelayed(upstream, client, this.options.delayMs ?? 0, bps,
+    const link = this.options.sharedLink === true ? this.link : { nextFree: 0 };
+    pipeDelayed(upstream, client, this.options.delayMs ?? 0, bps, link,
       cut && { ...cut, onCut: () => this.cuts++ });
   }
+}
+
+/** When the link is next free to carry a byte (performance.now() time). */
+interface Link {
+  nextFree: number;
 }
 
 interface Cut {
@@ -72,9 +84,11 @@ interface Cut {
  * Forwards chunks, each released no earlier than its arrival plus the delay and no earlier than
  * the bandwidth allows after the previous one. The source is paused while much is queued.
  */
-function pipeDelayed(from: Socket, to: Socket, delayMs: number, bps: number, cut?: Cut): void {
+function pipeDelayed(
+  from: Socket, to: Socket, delayMs: number, bps: number, link: Link, cut?: Cut,
+): void {
   const queue: { at: number; data: Buffer }[] = [];
-  let nextFree = 0;
+  let lastAt = 0;
   let queued = 0;
   let sent = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -110,11 +124,13 @@ function pipeDelayed(from: Socket, to: Socket, delayMs: number, bps: number, cut
   from.on("data", (data: Buffer) => {
     const now = performance.now();
     const transfer = Number.isFinite(bps) ? (data.length / bps) * 1000 : 0;
-    nextFree = Math.max(nextFree, now + delayMs) + transfer;
-    queue.push({ at: nextFree, data });
+    // The link's own clock only moves with bandwidth; a connection's chunks stay in order.
+    link.nextFree = Math.max(link.nextFree, now) + transfer;
+    lastAt = Math.max(lastAt, link.nextFree + delayMs);
+    queue.push({ at: lastAt, data });
     queued += data.length;
     if (queued >= 1 << 20) from.pause();
-    timer ??= setTimeout(flush, Math.max(0, nextFree - now));
+    timer ??= setTimeout(flush, Math.max(0, lastAt - now));
   });
   from.on("end", () => {
     ended = true;
