@@ -25,7 +25,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     ? (require("pino-pretty") as typeof Pretty)({
       destination: 2, colorize: true, sync: true, translateTime: "SYS:HH:MM:ss.l",
     })
-    : pino.destination({ fd: 2, sync: true });
+    // `dest`, not `fd`: given no `dest`, pino reads process.stdout.fd, and that getter turns a
+    // piped stdout non-blocking, where `--to candump:-` writes fail once the reader lags.
+    : pino.destination({ dest: 2, sync: true });
   if (options.alsoTo === undefined) return pino({ level }, stderr);
   // Sync writes: the file is complete whenever the run ends, signals included.
   const file = pino.destination({ dest: options.alsoTo, sync: true, mkdir: true });

@@ -1,6 +1,7 @@
 import type { CanFrame } from "../../drivers/can/CanFrame.js";
 import { CandumpWriter } from "../formats/candump/CandumpWriter.js";
 import type { OutputStats, ReplayOutput } from "./ReplayOutput.js";
+import { stdoutWritable } from "./stdoutWritable.js";
 
 export interface CandumpOutputOptions {
   /**
@@ -26,7 +27,7 @@ export class CandumpOutput implements ReplayOutput {
     const writerOptions = { bufferChars: options.paced ? 1 : 1 << 16 };
     const writer =
       destination === "-"
-        ? CandumpWriter.toFd(1, writerOptions)
+        ? new CandumpWriter(stdoutWritable(), writerOptions)
         : CandumpWriter.toPath(destination, writerOptions);
     return new CandumpOutput(`candump:${destination}`, writer);
   }
