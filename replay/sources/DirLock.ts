@@ -78,7 +78,14 @@ export class DirLock {
         return undefined;
       }
       const owner = newLockOwner();
-      await writeFile(join(path, "owner.json"), JSON.stringify(owner));
+      try {
+        await writeFile(join(path, "owner.json"), JSON.stringify(owner));
+      } catch (err) {
+        // A full disk (ENOSPC) leaves an empty owner.json: a lock nobody releases, which every
+        // other process would wait on until it goes stale.
+        await rm(path, { recursive: true, force: true }).catch(() => undefined);
+        throw err;
+      }
       return new DirLock(path, owner, options.heartbeatMs ?? Math.max(1, staleMs / 4));
     }
     return undefined;
