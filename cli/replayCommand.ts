@@ -97,19 +97,23 @@ export function registerReplayCommand(program: Command): void {
           ...(opts.logFormat ? { format: opts.logFormat } : {}),
           ...(alsoTo !== undefined ? { alsoTo } : {}),
         }),
-        run: (runFlags, log, record) =>
-          runReplay(logs, runFlags, log, record).catch(unlessBrokenPipe),
+        run: (runFlags, log, record, stop) =>
+          runReplay(logs, runFlags, log, record, stop).catch(unlessBrokenPipe),
         report: (summary, log, extra) => reportSummary(summary, flags, log, extra),
       });
     });
 }
 
-/** Opens the logs and outputs, runs the replay with keyboard and signal control, closes all. */
+/**
+ * Opens the logs and outputs, runs the replay with keyboard and signal control, closes all.
+ * `stop`, aborted before or during the run (a signal while the logs were opening), stops it.
+ */
 export async function runReplay(
   logs: string[],
   flags: ReplayFlags,
   log: Logger,
   record = new RunRecord(),
+  stop?: AbortSignal,
 ): Promise<ReplaySummary> {
   const settings = parseFlags(logs, flags);
   const capturing = parseCaptureFlags(flags);
@@ -133,7 +137,7 @@ export async function runReplay(
     capture?.start();
     record.watch(replay);
     log.info({ sources: logs, outputs: flags.to, capture: flags.capture }, "replay started");
-    record.summary = await withControls(replay, flags, settings.options);
+    record.summary = await withControls(replay, flags, settings.options, stop);
   } finally {
     if (capture && capturing) {
       await lingerFor(capturing.lingerMs);
@@ -303,6 +307,7 @@ async function withControls(
   replay: Replay,
   flags: ReplayFlags,
   options: Omit<ReplayOptions, "sources" | "outputs">,
+  stopSignal: AbortSignal | undefined,
 ): Promise<ReplaySummary> {
   const bar = flags.progress && process.stderr.isTTY ? new ProgressBar(process.stderr) : undefined;
   const startNs = options.startNs ?? 0;
@@ -316,6 +321,8 @@ async function withControls(
   const stop = () => replay.stop();
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+  if (stopSignal?.aborted) stop();
+  stopSignal?.addEventListener("abort", stop);
   const keys = listenToKeys(replay, () => draw(true));
   try {
     return await replay.run();
@@ -323,6 +330,7 @@ async function withControls(
     keys();
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
+    stopSignal?.removeEventListener("abort", stop);
     bar?.done();
   }
 }
@@ -356,7 +364,7 @@ function reportSummary(
   extra: Record<string, unknown>,
 ): void {
   const json = { ...summaryJson(summary), ...extra };
-  if (summary.frames === 0) {
+  if (summary.frames === 0 && !summary.stopped) {
     // An empty log is no error, but a window, channel or ID selection that matches nothing
     // looks like a successful run unless it is said.
     log.warn({ start: flags.start, channel: flags.channel, idFilter: flags.idFilter,

@@ -18,7 +18,13 @@ import { streamingFields } from "./warnOnUnderruns.js";
 export interface ReplayHooks {
   /** The program's logger, also writing to `alsoTo` (the bundle's run.log) when given. */
   logger(alsoTo?: string): Logger;
-  run(flags: ReplayFlags, log: Logger, record: RunRecord): Promise<ReplaySummary | undefined>;
+  /** `stop` is aborted by a SIGINT/SIGTERM that comes before the replay's own handler is set. */
+  run(
+    flags: ReplayFlags,
+    log: Logger,
+    record: RunRecord,
+    stop: AbortSignal,
+  ): Promise<ReplaySummary | undefined>;
   report(summary: ReplaySummary, log: Logger, extra: Record<string, unknown>): void;
 }
 
@@ -28,8 +34,9 @@ const UPLOAD_ATTEMPTS = 4;
 /**
  * A replay with its results: with `--results`, a bundle folder (capture, report.json, run.log)
  * written whatever the outcome, signals included, and uploaded to S3 for an s3:// target. The
- * first SIGINT/SIGTERM stops the replay (the replay's own handler); one during the upload
- * aborts it. A failed upload keeps the bundle, says where, and exits 1.
+ * first SIGINT/SIGTERM stops the replay (the replay's own handler, or `stop` for one while the
+ * logs are still opening: the replay then plays nothing); one during the upload aborts it. A
+ * failed upload keeps the bundle, says where, and exits 1.
  */
 export async function replayWithResults(
   logs: string[],
@@ -45,14 +52,16 @@ export async function replayWithResults(
   const log = hooks.logger(bundle?.logPath);
   const record = new RunRecord();
   const interrupt = new AbortController();
+  const stop = new AbortController();
   let replaying = true;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (!replaying) interrupt.abort(new Error(`${signal} during the results upload`));
+    if (replaying) stop.abort(new Error(`${signal} during the replay`));
+    else interrupt.abort(new Error(`${signal} during the results upload`));
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    const summary = await runAndRecord(logs, runFlags, hooks, log, record, bundle);
+    const summary = await runAndRecord(logs, runFlags, hooks, log, record, bundle, stop.signal);
     const streaming = record.readsS3 ? { streaming: streamingFields(record.streaming()) } : {};
     if (summary) hooks.report(summary, log, streaming);
     replaying = false;
@@ -81,9 +90,10 @@ async function runAndRecord(
   log: Logger,
   record: RunRecord,
   bundle: ResultsBundle | undefined,
+  stop: AbortSignal,
 ): Promise<ReplaySummary | undefined> {
   try {
-    return await hooks.run(flags, log, record);
+    return await hooks.run(flags, log, record, stop);
   } catch (err) {
     if (!bundle) throw err;
     if (err instanceof UsageError) {
