@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { LogReader } from "../replay/formats/LogReader.js";
 import type { OpenLogOptions } from "../replay/formats/openLog.js";
 import { openOutput, outputForms } from "../replay/outputs/openOutput.js";
+import { parseS3Url } from "../replay/sources/S3Url.js";
 import { rateProblem } from "../replay/pacing/Pacer.js";
 import { Replay } from "../replay/Replay.js";
 import type { Capture } from "../replay/capture/Capture.js";
@@ -160,6 +161,14 @@ interface ParsedFlags {
 }
 
 function parseFlags(logs: string[], flags: ReplayFlags): ParsedFlags {
+  for (const path of logs) {
+    if (!path.startsWith("s3://")) continue;
+    try {
+      parseS3Url(path);
+    } catch (err) {
+      throw new UsageError(err instanceof Error ? err.message : String(err));
+    }
+  }
   const rate = rateFlag(flags.rate);
   const twice = flags.to.find((t, i) => flags.to.indexOf(t) !== i);
   if (twice !== undefined) {

@@ -139,6 +139,22 @@ describe("roadrig replay", () => {
     expect(result.stderr).toMatch(/ENOENT.*missing\.log/);
   });
 
+  it.each(["s3://logs/", "s3://logs", "s3:///key.log"])(
+    "refuses the malformed URL %s as wrong usage, before any request, without a stack trace",
+    async (url) => {
+      for (const rate of ["1", "0"]) {
+        const result = await roadrig(["replay", url, "--to", "candump:-", "--rate", rate]);
+        expect(result.code).toBe(2);
+        expect(result.stderr).toContain(`${url}: missing`);
+        expect(result.stderr).toContain("expected s3://bucket/key");
+        expect(result.stderr).not.toContain("stack");
+      }
+      const inspect = await roadrig(["inspect", url]);
+      expect(inspect.code).toBe(1);
+      expect(inspect.stderr).toContain("expected s3://bucket/key");
+      expect(inspect.stderr).not.toContain("stack");
+    });
+
   it("exits 1 with the interface and the missing AF_CAN named for socketcan:vcan0 here", async () => {
     const result = await roadrig(["replay", logFile("s.log", LOG), "--to", "socketcan:vcan0"]);
     expect(result.code).toBe(1);

@@ -17,6 +17,11 @@ describe("parseS3Url", () => {
     expect(() => parseS3Url(url)).toThrow(`${url}: ${what}`);
   });
 
+  it.each(["s3:///key", "s3://bucket/", "https://bucket/key"])(
+    "refuses %s as the user's input: an error with a code (no stack trace in the CLI)", (url) => {
+      expect(() => parseS3Url(url)).toThrow(expect.objectContaining({ code: "E_S3_URL" }));
+    });
+
   it("round-trips through formatS3Url", () => {
     const name = fc.stringMatching(/^[a-z0-9][a-z0-9.-]{1,20}$/);
     fc.assert(fc.property(name, fc.string({ minLength: 1 }), (bucket, key) => {
