@@ -1,6 +1,16 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { createWebSocketStream, WebSocketServer } from "ws";
+import { MAX_PACKET_BYTES } from "./MqttPacketLimit.js";
+
+/**
+ * The largest WebSocket message taken. A message may hold several MQTT packets (§6), so it is
+ * not held to one packet; but the broker's packet limit only sees a message once the WebSocket
+ * layer has it whole, so without this bound a client could have up to ws's default of 100 MiB
+ * buffered (or hold a connection open announcing it). Larger messages close the connection at
+ * their frame header (close code 1009).
+ */
+export const MAX_MESSAGE_BYTES = 4 * MAX_PACKET_BYTES;
 
 export interface MqttOverWebSocketOptions {
   /** The HTTP path the WebSocket upgrade is accepted on, `/mqtt` by convention. */
@@ -29,6 +39,7 @@ export function mqttOverWebSocket(
   // The spec names the subprotocol `mqtt`; old clients still offer `mqttv3.1`.
   const wss = new WebSocketServer({
     noServer: true,
+    maxPayload: MAX_MESSAGE_BYTES,
     handleProtocols: (offered) => offered.has("mqtt") ? "mqtt" : (offered.values().next().value
       ?? false),
   });
