@@ -8,6 +8,7 @@ import { parseDbc } from "../drivers/dbc/parseDbc.js";
 import { formatCandumpLine } from "../replay/formats/candump/formatCandumpLine.js";
 import type { LogRecord } from "../replay/formats/LogRecord.js";
 import { openLog } from "../replay/formats/openLog.js";
+import { stdoutText, unlessStdoutClosed } from "./stdoutText.js";
 
 interface DbcFlags {
   json?: boolean;
@@ -26,7 +27,8 @@ export function registerDbcCommand(program: Command): void {
     .option("--lenient", "load a DBC whose signals run past their message, as other tools do")
     .action(async (dbcPath: string, logPath: string, flags: DbcFlags) => {
       const database = await loadDbc(dbcPath, flags);
-      await decodeLog(database, logPath, flags.json === true, (line) => process.stdout.write(line));
+      await decodeLog(database, logPath, flags.json === true, stdoutText())
+        .catch(unlessStdoutClosed);
     });
   dbc
     .command("show")
@@ -47,22 +49,27 @@ async function loadDbc(path: string, flags: DbcFlags): Promise<Dbc> {
   return parseDbc(await readFile(path), { file: path, strict: flags.lenient !== true });
 }
 
-/** Streams the log batch by batch; `write` receives one finished line per frame. */
+/**
+ * Streams the log batch by batch; `write` receives the finished lines of a batch (one per
+ * frame) and is awaited before the next batch is read, so a slow consumer paces the reading.
+ */
 export async function decodeLog(
   dbc: Dbc,
   logPath: string,
   json: boolean,
-  write: (line: string) => void,
+  write: (text: string) => void | Promise<void>,
 ): Promise<number> {
   const reader = await openLog(logPath);
   let frames = 0;
   try {
     for await (const batch of reader.batches()) {
+      let text = "";
       for (const record of batch) {
         if (record.kind !== "frame") continue;
         frames++;
-        write(decodedLine(dbc, record, reader.startNs, json));
+        text += decodedLine(dbc, record, reader.startNs, json);
       }
+      if (text !== "") await write(text);
     }
   } finally {
     await reader.close();
