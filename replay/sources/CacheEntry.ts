@@ -5,7 +5,8 @@ import {
 import { join } from "node:path";
 import { CacheEntryError } from "./CacheEntryError.js";
 import { DirLock, type DirLockOptions } from "./DirLock.js";
-import { FileMd5 } from "./FileMd5.js";
+import { BlockSummer, BlockSums } from "./BlockSums.js";
+import { FileDigest, type FileDigests } from "./FileDigest.js";
 import { md5OfEtag, parseEntryMeta, sameEntry, type EntryMeta } from "./EntryMeta.js";
 import { Lease } from "./Lease.js";
 import { RangeSet } from "./RangeSet.js";
@@ -30,8 +31,11 @@ interface Sidecar {
  * One object version in the cache directory. A partial entry is a sparse part file
  * `data.<gen>.part` plus `ranges.json`, the ranges of it that are on disk; several processes
  * on several hosts may fill it at once (same ETag, so the same bytes). Once every range is
- * there it is checked and renamed to `data`. A range is recorded only after its bytes were
- * synced, so a crash loses work, never vouches for missing bytes.
+ * there it is checked (size; MD5 against a single-part ETag) and renamed to `data`, with
+ * `sums`, the CRC-32 of each block, beside it. A range is recorded only after its bytes were
+ * synced, so a crash loses work, never vouches for missing bytes. Every read of a complete
+ * entry checks the blocks it touches against `sums`: bytes changed on disk after publication
+ * are an error (CacheEntryError), never data.
  */
 export class CacheEntry {
   private readonly filled: RangeSet;
@@ -44,10 +48,12 @@ export class CacheEntry {
   private closed = false;
   private refreshedAt = -Infinity;
   /**
-   * MD5 of the part file's filled prefix, hashed in a worker as it grows: publishing then need
-   * not read the whole file back, and the download thread never hashes.
+   * MD5 and block sums of the part file's filled prefix, hashed in a worker as it grows:
+   * publishing then need not read the whole file back, and the download thread never hashes.
    */
-  private hasher: FileMd5 | undefined;
+  private hasher: FileDigest | undefined;
+  /** The last block a read ended inside of, checked: the next read starts with it. */
+  private lastBlock: { readonly index: number; readonly bytes: Uint8Array } | undefined;
 
   private constructor(
     readonly dir: string,
@@ -57,11 +63,13 @@ export class CacheEntry {
     private gen: string | undefined,
     ranges: RangeSet,
     private readonly lease: Lease,
+    /** Set once the entry is complete: what its blocks must sum to. */
+    private sums: BlockSums | undefined,
   ) {
     this.filled = ranges;
-    const checkable = options.verifyMd5 && md5OfEtag(meta.etag) !== undefined;
-    if (checkable && gen !== undefined && meta.size > 0) {
-      this.hasher = new FileMd5(join(dir, `data.${gen}.part`));
+    if (gen !== undefined && meta.size > 0) {
+      const md5 = options.verifyMd5 && md5OfEtag(meta.etag) !== undefined;
+      this.hasher = new FileDigest(join(dir, `data.${gen}.part`), { md5 });
       this.hasher.advance(filledPrefix(ranges));
     }
   }
@@ -76,7 +84,8 @@ export class CacheEntry {
         const data = await openData(dir, meta);
         const now = new Date();
         await writeFile(join(dir, "used"), "").then(() => utimes(join(dir, "used"), now, now));
-        return new CacheEntry(dir, meta, options, data.handle, data.gen, data.ranges, lease);
+        return new CacheEntry(dir, meta, options, data.handle, data.gen, data.ranges, lease,
+          data.sums);
       } catch (err) {
         await lease.release();
         throw err;
@@ -94,7 +103,7 @@ export class CacheEntry {
     return this.complete ? this.meta.size : this.filled.bytes;
   }
 
-  /** True while written bytes are hashed for the MD5 check (and may be lent for it). */
+  /** True while written bytes are hashed (MD5 check, block sums), and may be lent for it. */
   get hashing(): boolean {
     return this.hasher !== undefined && !this.complete && !this.closed;
   }
@@ -121,18 +130,56 @@ export class CacheEntry {
     await this.adoptPublished();
   }
 
-  /** Bytes [start, end), which must be covered; a short file is an error, never short data. */
+  /**
+   * Bytes [start, end), which must be covered. A short file, or a block of a complete entry
+   * that no longer matches its sum, is an error, never data.
+   */
   async read(start: number, end: number): Promise<Uint8Array> {
-    const buf = new Uint8Array(end - start);
-    let done = 0;
+    const sums = this.sums;
+    if (sums === undefined || this.gen !== undefined) {
+      return this.readInto(new Uint8Array(end - start), 0, start);
+    }
+    // Whole blocks, each checked; the block the read ends inside of is kept for the next read.
+    const first = sums.blockOf(start);
+    const last = sums.blockOf(end - 1);
+    const from = sums.rangeOf(first)[0];
+    const to = sums.rangeOf(last)[1];
+    const buf = new Uint8Array(to - from);
+    let check = first;
+    const kept = this.lastBlock;
+    if (kept?.index === first) {
+      buf.set(kept.bytes);
+      check++;
+    }
+    const readFrom = sums.rangeOf(check)[0];
+    if (check <= last) await this.readInto(buf, readFrom - from, readFrom);
+    for (let i = check; i <= last; i++) {
+      const [a, b] = sums.rangeOf(i);
+      const bad = sums.mismatch(i, buf.subarray(a - from, b - from));
+      if (bad !== undefined) {
+        this.lastBlock = undefined;
+        throw new CacheEntryError(this.dataPath(), a, `block ${i} (bytes ${a} to ${b}) has `
+          + `CRC-32 ${hex(bad.found)}, its sum recorded at publication is ${hex(bad.expected)}: `
+          + "the file changed on disk after it was verified");
+      }
+    }
+    const lastStart = sums.rangeOf(last)[0];
+    if (end < to) this.lastBlock = { index: last, bytes: buf.slice(lastStart - from) };
+    return start === from && end === to ? buf : buf.slice(start - from, end - from);
+  }
+
+  /** Fills buf[at..] from the file at `position`; a short file is an error. */
+  private async readInto(buf: Uint8Array, at: number, position: number): Promise<Uint8Array> {
+    let done = at;
     while (done < buf.length) {
-      const { bytesRead } = await this.handle.read(buf, done, buf.length - done, start + done);
+      const from = position + done - at;
+      const { bytesRead } = await this.handle.read(buf, done, buf.length - done, from);
       if (bytesRead === 0) break;
       done += bytesRead;
     }
     if (done < buf.length) {
-      throw new CacheEntryError(this.dataPath(), start + done,
-        `expected ${buf.length} bytes, found ${done} (file truncated)`);
+      throw new CacheEntryError(this.dataPath(), position + done - at,
+        `expected ${buf.length - at} bytes, found ${done - at} (file truncated)`);
     }
     return buf;
   }
@@ -181,7 +228,10 @@ export class CacheEntry {
     try {
       const side = await readSidecar(this.dir);
       if (this.gen !== undefined && side?.gen === this.gen) await removePart(this.dir, this.gen);
-      if (this.complete) await rm(join(this.dir, "data"), { force: true });
+      if (this.complete) {
+        await rm(join(this.dir, "data"), { force: true });
+        await rm(join(this.dir, "sums"), { force: true });
+      }
     } finally {
       await lock.release();
     }
@@ -221,33 +271,41 @@ export class CacheEntry {
     }
   }
 
-  /** Under the entry lock: verify, then rename the part file to `data` for every reader. */
+  /**
+   * Under the entry lock: verify, write the block sums, then rename the part file to `data`
+   * for every reader.
+   */
   private async publish(gen: string): Promise<void> {
     const part = join(this.dir, `data.${gen}.part`);
     const { size } = await this.handle.stat();
     const md5 = this.options.verifyMd5 ? md5OfEtag(this.meta.etag) : undefined;
-    const found = size !== this.meta.size ? undefined : md5 && (await this.md5(size));
-    if (size !== this.meta.size || found !== md5) {
+    const digests = size !== this.meta.size ? undefined : await this.digests(size);
+    const found = md5 && digests?.md5;
+    if (digests === undefined || found !== md5) {
       await removePart(this.dir, gen);
       const what = size !== this.meta.size
         ? `expected ${this.meta.size} bytes, found ${size}`
         : `expected MD5 ${md5 ?? ""} (the ETag), found ${found ?? ""}`;
       throw new CacheEntryError(part, 0, what);
     }
+    // The sums go first: a `data` is never without them (a crash in between leaves the part
+    // file and its sidecar, and the next publication writes them again).
+    await writeFileAtomic(join(this.dir, "sums"), digests.sums.encode());
     await rename(part, join(this.dir, "data"));
     await syncDir(this.dir);
     await rm(join(this.dir, "ranges.json"), { force: true });
     this.gen = undefined;
+    this.sums = digests.sums;
   }
 
-  private async md5(size: number): Promise<string> {
+  private async digests(size: number): Promise<FileDigests> {
     if (this.hasher !== undefined) {
       // The worker reads the part file by name; if it could not (the file was replaced under
       // it), the bytes are still here, through this entry's own handle.
-      const digest = await this.hasher.digest(size).catch(() => undefined);
-      if (digest !== undefined) return digest;
+      const digests = await this.hasher.digest(size).catch(() => undefined);
+      if (digests !== undefined) return digests;
     }
-    return md5Of(this.handle, size);
+    return digestsOf(this.handle, size);
   }
 
   /** Our part file is no longer current: use `data` if someone published it, else fail. */
@@ -257,7 +315,8 @@ export class CacheEntry {
       throw new CacheEntryError(this.dataPath(), 0, "entry was discarded by another process");
     }
     this.retired.push(this.handle);
-    this.handle = data;
+    this.handle = data.handle;
+    this.sums = data.sums;
     this.gen = undefined;
     await this.hasher?.close();
     this.hasher = undefined;
@@ -275,7 +334,9 @@ async function ensureMeta(dir: string, meta: EntryMeta): Promise<void> {
   if (found !== undefined || (await readdir(dir)).some((n) => n.startsWith("data"))) {
     // A meta.json that does not match, or data without one: start the entry afresh.
     for (const name of await readdir(dir)) {
-      if (name.startsWith("data") || name === "ranges.json") await rm(join(dir, name), { force: true });
+      if (name.startsWith("data") || name === "ranges.json" || name === "sums") {
+        await rm(join(dir, name), { force: true });
+      }
     }
   }
   await writeFileAtomic(path, JSON.stringify({ ...meta, createdAt: new Date().toISOString() }));
@@ -285,13 +346,15 @@ interface OpenedData {
   readonly handle: FileHandle;
   readonly gen: string | undefined;
   readonly ranges: RangeSet;
+  readonly sums?: BlockSums;
 }
 
 /** Under the entry lock: the complete file, else the current part file, else a new one. */
 async function openData(dir: string, meta: EntryMeta): Promise<OpenedData> {
   const complete = await openComplete(dir, meta);
-  if (complete !== undefined) return { handle: complete, gen: undefined, ranges: new RangeSet() };
+  if (complete !== undefined) return { ...complete, gen: undefined, ranges: new RangeSet() };
   await rm(join(dir, "data"), { force: true });
+  await rm(join(dir, "sums"), { force: true });
 
   const side = await readSidecar(dir);
   if (side !== undefined) {
@@ -315,13 +378,26 @@ async function openData(dir: string, meta: EntryMeta): Promise<OpenedData> {
   }
 }
 
-/** `data` if it has the right size; a truncated one is no entry at all. */
-async function openComplete(dir: string, meta: EntryMeta): Promise<FileHandle | undefined> {
+/**
+ * `data` if it has the right size and its block sums; a truncated one, or one without usable
+ * sums, is no entry at all.
+ */
+async function openComplete(
+  dir: string,
+  meta: EntryMeta,
+): Promise<{ handle: FileHandle; sums: BlockSums } | undefined> {
   const handle = await open(join(dir, "data"), "r").catch(() => undefined);
   if (handle === undefined) return undefined;
-  if ((await handle.stat()).size === meta.size) return handle;
+  const sums = await readSums(dir, meta.size);
+  if (typeof sums !== "string" && (await handle.stat()).size === meta.size) return { handle, sums };
   await handle.close();
   return undefined;
+}
+
+/** The entry's block sums, or why they cannot be used. */
+export async function readSums(dir: string, size: number): Promise<BlockSums | string> {
+  const bytes = await readFile(join(dir, "sums")).catch((err: NodeJS.ErrnoException) => err.code ?? String(err));
+  return typeof bytes === "string" ? `sums: ${bytes}` : BlockSums.decode(bytes, size);
 }
 
 async function readSidecar(dir: string): Promise<Sidecar | undefined> {
@@ -349,14 +425,21 @@ function filledPrefix(ranges: RangeSet): number {
   return first !== undefined && first[0] === 0 ? first[1] : 0;
 }
 
-async function md5Of(handle: FileHandle, size: number): Promise<string> {
+/** MD5 and block sums of the file, read through `handle` on this thread. */
+async function digestsOf(handle: FileHandle, size: number): Promise<FileDigests> {
   const hash = createHash("md5");
-  const buf = new Uint8Array(Math.min(size, 8 * 1024 * 1024));
+  const summer = new BlockSummer();
+  const buf = new Uint8Array(Math.max(1, Math.min(size, 8 * 1024 * 1024)));
   for (let pos = 0; pos < size;) {
     const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, size - pos), pos);
     if (bytesRead === 0) break;
     hash.update(buf.subarray(0, bytesRead));
+    summer.update(buf.subarray(0, bytesRead));
     pos += bytesRead;
   }
-  return hash.digest("hex");
+  return { md5: hash.digest("hex"), sums: summer.finish(size) };
+}
+
+function hex(crc: number): string {
+  return crc.toString(16).padStart(8, "0");
 }

@@ -2,7 +2,8 @@ import { createHash, randomUUID } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { makeDirectory } from "../../drivers/fs/makeDirectory.js";
-import { CacheEntry, type CacheEntryOptions } from "./CacheEntry.js";
+import { CacheEntry, readSums, type CacheEntryOptions } from "./CacheEntry.js";
+import { CacheEntryError } from "./CacheEntryError.js";
 import { DirLock } from "./DirLock.js";
 import { parseEntryMeta, type EntryMeta } from "./EntryMeta.js";
 import { liveLeases, newestLeaseMs } from "./Lease.js";
@@ -32,6 +33,15 @@ export interface CacheEntryStatus extends EntryMeta {
   /** Live readers (leases) right now. */
   readonly inUse: number;
   readonly lastUsed: Date;
+}
+
+/** What `verify` found for one complete entry. */
+export interface EntryVerdict extends EntryMeta {
+  readonly dir: string;
+  /** "ok", or "corrupt" (then discarded, to be fetched again). */
+  readonly verdict: "ok" | "corrupt";
+  /** For a corrupt entry: where and what (CacheEntryError's message). */
+  readonly problem?: string;
 }
 
 export interface CacheStatus {
@@ -74,6 +84,35 @@ export class NasCache {
     const dir = this.entryDir(meta);
     if (Number.isFinite(this.maxBytes) && !(await this.makeRoom(meta.size, dir))) return undefined;
     return CacheEntry.open(dir, meta, this.entryOptions);
+  }
+
+  /**
+   * Reads every complete entry through its block sums, as a replay would; an entry whose bytes
+   * changed on disk is discarded (the next replay fetches it again). Partial entries are left
+   * alone: their bytes are checked against the ETag when they are published.
+   */
+  async verify(onEntry?: (verdict: EntryVerdict) => void): Promise<EntryVerdict[]> {
+    const verdicts: EntryVerdict[] = [];
+    for (const found of (await this.scan()).filter((e) => e.complete)) {
+      const meta = { bucket: found.bucket, key: found.key, etag: found.etag, size: found.size };
+      const entry = await CacheEntry.open(found.dir, meta, this.entryOptions);
+      let verdict: EntryVerdict = { ...meta, dir: found.dir, verdict: "ok" };
+      try {
+        const step = 8 * 1024 * 1024;
+        for (let at = 0; at < meta.size && entry.complete; at += step) {
+          await entry.read(at, Math.min(meta.size, at + step));
+        }
+      } catch (err) {
+        if (!(err instanceof CacheEntryError)) throw err;
+        verdict = { ...verdict, verdict: "corrupt", problem: err.message };
+        await entry.discard();
+      } finally {
+        await entry.close();
+      }
+      verdicts.push(verdict);
+      onEntry?.(verdict);
+    }
+    return verdicts;
   }
 
   async status(): Promise<CacheStatus> {
@@ -139,6 +178,8 @@ export class NasCache {
       diskBytes += Math.min(info.size, info.blocks * 512);
       if (name === "data" && info.size === meta.size) complete = true;
     }
+    // `data` is only an entry with its block sums (CacheEntry does not use it otherwise).
+    if (complete) complete = typeof (await readSums(dir, meta.size)) !== "string";
     const side = await readFile(join(dir, "ranges.json"), "utf8").catch(() => undefined);
     const filledBytes = complete ? meta.size : filledOf(side);
     const used = await stat(join(dir, "used")).then((s) => s.mtimeMs, () => 0);

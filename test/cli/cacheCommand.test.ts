@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, open as openFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
@@ -105,6 +105,49 @@ describe("roadrig cache prefetch and status", () => {
     expect((err as Error).message).toContain("1 of 2 objects failed");
     expect((err as Error).message).toContain("s3://drive-logs/day2/gone.log");
     expect(cli.output()).toContain("s3://drive-logs/day2/c.log  10 B  fetched 10 B");
+  });
+
+  it("verify reads complete entries against their block sums and discards a changed one", async () => {
+    const dir = join(root, "v");
+    await setup().run("cache", "prefetch", "s3://drive-logs/day1/", "--cache-dir", dir, ...s3Flags());
+    const clean = setup();
+    await clean.run("cache", "verify", "--cache-dir", dir);
+    expect(clean.output()).toContain("2 complete entries checked, 0 corrupt");
+    expect(process.exitCode ?? 0).toBe(0);
+
+    const status = setup();
+    await status.run("cache", "status", "--cache-dir", dir, "--json");
+    type Listed = { entries: { key: string; dir: string }[] };
+    const entries = (JSON.parse(status.output()) as Listed).entries;
+    const big = entries.find((e) => e.key === "day1/a.log")?.dir ?? "";
+    const handle = await openFile(join(big, "data"), "r+");
+    await handle.write(Uint8Array.of(8), 0, 1, 299_999);
+    await handle.close();
+
+    const found = setup();
+    try {
+      await found.run("cache", "verify", "--cache-dir", dir, "--json");
+      expect(process.exitCode).toBe(1);
+    } finally {
+      process.exitCode = undefined;
+    }
+    type Verdicts = { entries: { key: string; verdict: string; problem?: string }[] };
+    const verdicts = (JSON.parse(found.output()) as Verdicts).entries
+      .sort((a, b) => a.key.localeCompare(b.key));
+    expect(verdicts.map((v) => [v.key, v.verdict]))
+      .toEqual([["day1/a.log", "corrupt"], ["day1/b.log", "ok"]]);
+    expect(verdicts[0]?.problem)
+      .toMatch(/data: at byte offset 262144: block 1 \(bytes 262144 to 300000\)/);
+
+    const refill = setup();
+    await refill.run("cache", "prefetch", "s3://drive-logs/day1/", "--cache-dir", dir, "--json",
+      ...s3Flags());
+    type Done = { done: { url: string; fetchedBytes: number }[] };
+    const fetched = (JSON.parse(refill.output()) as Done).done;
+    expect(fetched.find((o) => o.url.endsWith("a.log"))?.fetchedBytes).toBe(300_000);
+    const after = setup();
+    await after.run("cache", "verify", "--cache-dir", dir);
+    expect(after.output()).toContain("2 complete entries checked, 0 corrupt");
   });
 
   it("refuses a source that is neither a prefix nor a file", async () => {

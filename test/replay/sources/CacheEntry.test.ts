@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
+import { open as openFile, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { BLOCK_BYTES } from "../../../replay/sources/BlockSums.js";
 import type { CacheEntry } from "../../../replay/sources/CacheEntry.js";
 import { NasCache } from "../../../replay/sources/NasCache.js";
 
@@ -87,5 +88,54 @@ describe("CacheEntry with chunks lent to its MD5 worker", () => {
     expect(resumed.complete).toBe(true);
     expect(Buffer.compare(await readFile(join(resumed.dir, "data")), object)).toBe(0);
     await crashed.close();
+  });
+
+  it("checks every read of a complete entry against its block sums", async () => {
+    const cache = newCache();
+    const filler = await openEntry(cache);
+    await fill(filler, object, [0, 1, 2, 3, 4, 5, 6]);
+    await filler.close();
+
+    const reader = await openEntry(cache);
+    expect(reader.complete).toBe(true);
+    // Unaligned sequential reads, each ending inside a block the next one starts in.
+    const out = new Uint8Array(size);
+    for (let at = 0; at < size; at += 70_001) {
+      out.set(await reader.read(at, Math.min(size, at + 70_001)), at);
+    }
+    expect(Buffer.compare(out, object)).toBe(0);
+    await reader.close();
+
+    const handle = await openFile(join(filler.dir, "data"), "r+");
+    await handle.write(Uint8Array.of(0), 0, 1, BLOCK_BYTES + 9);
+    await handle.close();
+    const damaged = await openEntry(cache);
+    expect(Buffer.compare(await damaged.read(0, 1000), object.subarray(0, 1000))).toBe(0);
+    const failure: unknown = await damaged.read(BLOCK_BYTES - 10, BLOCK_BYTES + 10)
+      .then(() => undefined, (err: unknown) => err);
+    expect(failure).toMatchObject({ name: "CacheEntryError", offset: BLOCK_BYTES });
+    expect((failure as Error).message)
+      .toMatch(/block 1 \(bytes 262144 to 394216\) has CRC-32 [0-9a-f]{8}, its sum/);
+    await damaged.close();
+  });
+
+  it("does not use a complete entry whose sums file is missing or damaged: it fills again", async () => {
+    const cache = newCache();
+    const filler = await openEntry(cache);
+    await fill(filler, object, [0, 1, 2, 3, 4, 5, 6]);
+    await filler.close();
+    const sums = await readFile(join(filler.dir, "sums"));
+    sums[sums.length - 9] = (sums[sums.length - 9] ?? 0) ^ 1;
+    await writeFile(join(filler.dir, "sums"), sums);
+
+    const again = await openEntry(cache);
+    expect([again.complete, again.filledBytes]).toEqual([false, 0]);
+    await fill(again, object, [0, 1, 2, 3, 4, 5, 6]);
+    await again.close();
+    expect(again.complete).toBe(true);
+    await rm(join(filler.dir, "sums"));
+    const third = await openEntry(cache);
+    expect(third.complete).toBe(false);
+    await third.close();
   });
 });

@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from "node:fs/promises";
+import {
+  mkdtemp, open as openFile, readdir, readFile, rm, truncate, writeFile,
+} from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -124,6 +126,32 @@ describe.skipIf(!hasShared)("CachedS3Source over s3rver", () => {
     expect(again.stats.bytesFromS3 + again.stats.bytesFromCache).toBe(expected.length);
     await again.close();
     expect((await cache.status()).entries[0]).toMatchObject({ complete: true });
+  });
+
+  it("never serves a published entry with a byte changed on disk: the replay goes on from S3", async () => {
+    const cache = newCache();
+    const cold = await open(cache);
+    await readRange(cold, 0, expected.length);
+    await cold.close();
+    const dir = (await cache.status()).entries[0]?.dir ?? "";
+    expect(await readdir(dir)).toContain("sums");
+    // Bit rot on the NAS after publication, in the second 256 KiB block.
+    const at = 300_000;
+    const handle = await openFile(join(dir, "data"), "r+");
+    await handle.write(Uint8Array.of((expected[at] ?? 0) ^ 0x01), 0, 1, at);
+    await handle.close();
+
+    const warnings: CacheWarning[] = [];
+    const warm = await open(cache, log, warnings);
+    expect(firstDifference(await readRange(warm, 0, expected.length), expected)).toBe(-1);
+    expect(warnings.map((w) => w.reason)).toEqual(["corrupt-entry"]);
+    expect(warnings[0]?.message).toMatch(
+      /data: at byte offset 262144: block 1 \(bytes 262144 to 524288\) has CRC-32 [0-9a-f]{8}, its sum recorded at publication is [0-9a-f]{8}/);
+    // The bytes before the bad block came from the cache; from it on, from S3.
+    expect(warm.stats.bytesFromCache).toBeLessThan(262_144 + 10_000);
+    expect(warm.stats.bytesFromCache + warm.stats.bytesFromS3).toBe(expected.length);
+    await warm.close();
+    expect(await readdir(dir)).not.toContain("data");
   });
 
   it("falls back to S3 with a warning when the part file is cut short under a reader", async () => {

@@ -1,4 +1,5 @@
 import { Worker } from "node:worker_threads";
+import { BLOCK_BYTES, BlockSums } from "./BlockSums.js";
 
 /**
  * Bytes of chunks lent and not yet given back. Beyond it chunks are not lent (their bytes are
@@ -9,7 +10,8 @@ const defaultLendBytes = 16 * 1024 * 1024;
 
 /**
  * The worker's code, inline so that it runs the same from the build and from the sources.
- * It hashes the file from byte 0 on. Where a chunk was lent (shared memory, the bytes being
+ * It hashes the file from byte 0 on: the MD5 (if asked) and the CRC-32 of each block (as
+ * BlockSummer does). Where a chunk was lent (shared memory, the bytes being
  * written) it hashes that in place; the rest it reads from the file, once written. A chunk
  * ahead of the hashed prefix waits, lent, until the bytes before it are hashed (the lender
  * bounds the bytes lent).
@@ -18,11 +20,30 @@ const workerCode = `
 const { parentPort, workerData } = require("node:worker_threads");
 const { openSync, readSync, closeSync } = require("node:fs");
 const { createHash } = require("node:crypto");
+const { crc32 } = require("node:zlib");
 // Opened at the first file read, inside its try: the file may be gone by then (another process
 // took the entry over), and an error thrown here would be one nobody answers.
 let fd;
 let buf;
-const hash = createHash("md5");
+const hash = workerData.md5 ? createHash("md5") : undefined;
+const blockBytes = workerData.blockBytes;
+const crcs = [];
+let crc = 0;
+let inBlock = 0;
+function feed(bytes) {
+  if (hash !== undefined) hash.update(bytes);
+  for (let at = 0; at < bytes.length;) {
+    const take = Math.min(bytes.length - at, blockBytes - inBlock);
+    crc = crc32(bytes.subarray(at, at + take), crc);
+    inBlock += take;
+    at += take;
+    if (inBlock === blockBytes) {
+      crcs.push(crc);
+      crc = 0;
+      inBlock = 0;
+    }
+  }
+}
 let pos = 0;
 let fileEnd = 0;
 let queue = [];
@@ -35,7 +56,7 @@ function fromFile(end) {
     buf ??= Buffer.allocUnsafe(4 * 1024 * 1024);
     const n = readSync(fd, buf, 0, Math.min(buf.length, end - pos), pos);
     if (n === 0) throw new Error("file ends at byte " + pos + ", expected " + end);
-    hash.update(buf.subarray(0, n));
+    feed(buf.subarray(0, n));
     pos += n;
   }
 }
@@ -46,7 +67,7 @@ function fromMemory() {
     queue = queue.filter((item) => {
       const end = item.start + item.view.length;
       if (item.start <= pos && end > pos) {
-        hash.update(item.view.subarray(pos - item.start));
+        feed(item.view.subarray(pos - item.start));
         pos = end;
         again = progressed = true;
       }
@@ -77,7 +98,9 @@ parentPort.on("message", (m) => {
     if (m.digest) {
       fromFile(m.end);
       for (const item of queue.splice(0)) giveBack(item);
-      parentPort.postMessage({ md5: hash.digest("hex") });
+      if (inBlock > 0) crcs.push(crc);
+      const sums = Uint32Array.from(crcs);
+      parentPort.postMessage({ md5: hash && hash.digest("hex"), sums }, [sums.buffer]);
       if (fd !== undefined) closeSync(fd);
     }
   } catch (err) {
@@ -90,20 +113,28 @@ parentPort.on("message", (m) => {
 interface Reply {
   readonly released?: number;
   readonly md5?: string;
+  readonly sums?: Uint32Array;
   readonly error?: string;
 }
 
+/** What a filled file hashed to: its MD5 if it was asked for, and its block sums. */
+export interface FileDigests {
+  readonly md5: string | undefined;
+  readonly sums: BlockSums;
+}
+
 /**
- * MD5 of a file that grows from its start, computed in a worker thread as bytes are written,
- * so that checking a cache entry against its ETag costs the download nothing. Chunks in
+ * MD5 and block sums of a file that grows from its start, computed in a worker thread as bytes
+ * are written, so that checking a cache entry against its ETag, and recording the sums its
+ * readers check, cost the download nothing. Chunks in
  * shared memory can be lent as they are written: they are hashed in place, and the file is
  * read back only for the bytes never lent (ranges other processes filled, a chunk that came
  * too far ahead of the hashed prefix).
  */
-export class FileMd5 {
+export class FileDigest {
   private readonly worker: Worker;
   private posted = 0;
-  private result: Promise<string> | undefined;
+  private result: Promise<FileDigests> | undefined;
   private failure: Error | undefined;
   private nextLoan = 0;
   private readonly loans = new Map<number, () => void>();
@@ -111,8 +142,12 @@ export class FileMd5 {
   private answer: ((reply: Reply) => void) | undefined;
   private ended = false;
 
-  constructor(path: string, private readonly lendBytes = defaultLendBytes) {
-    this.worker = new Worker(workerCode, { eval: true, workerData: { path } });
+  constructor(
+    path: string,
+    private readonly options: { readonly md5: boolean; readonly lendBytes?: number },
+  ) {
+    const workerData = { path, md5: options.md5, blockBytes: BLOCK_BYTES };
+    this.worker = new Worker(workerCode, { eval: true, workerData });
     // A background helper: it must not keep the process alive, nor end it when it fails.
     this.worker.unref();
     this.worker.on("message", (m: Reply) => this.onReply(m));
@@ -137,7 +172,7 @@ export class FileMd5 {
    */
   lend(start: number, bytes: Uint8Array): Promise<void> | undefined {
     const shared = bytes.buffer instanceof SharedArrayBuffer;
-    const room = this.lentBytes + bytes.length <= this.lendBytes;
+    const room = this.lentBytes + bytes.length <= (this.options.lendBytes ?? defaultLendBytes);
     if (!shared || !room || this.result !== undefined || this.ended) return undefined;
     const id = this.nextLoan++;
     this.lentBytes += bytes.length;
@@ -149,16 +184,23 @@ export class FileMd5 {
     return returned;
   }
 
-  /** Hashes through `size` and gives the hex digest; the worker ends after it. */
-  digest(size: number): Promise<string> {
-    this.result ??= new Promise<string>((resolve, reject) => {
+  /** Hashes through `size` and gives the hex MD5 (if asked) and block sums; the worker ends. */
+  digest(size: number): Promise<FileDigests> {
+    this.result ??= new Promise<FileDigests>((resolve, reject) => {
       if (this.failure) {
         reject(this.failure);
         return;
       }
       this.answer = (m) => {
-        if (m.md5 !== undefined) resolve(m.md5);
-        else reject(new Error(`MD5 of the cache entry: ${m.error ?? "no answer"}`));
+        if (m.sums === undefined) {
+          reject(new Error(`digest of the cache entry: ${m.error ?? "no answer"}`));
+          return;
+        }
+        try {
+          resolve({ md5: m.md5, sums: new BlockSums(size, m.sums) });
+        } catch (err) {
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
       };
       this.worker.once("error", reject);
       this.worker.postMessage({ end: size, digest: true });
@@ -178,7 +220,7 @@ export class FileMd5 {
     }
     // An error before the digest was asked for is kept for it; a later one answers it.
     if (this.answer !== undefined) this.answer(m);
-    else if (m.error !== undefined) this.failure ??= new Error(`MD5 of the cache entry: ${m.error}`);
+    else if (m.error !== undefined) this.failure ??= new Error(`digest of the cache entry: ${m.error}`);
   }
 
   private endLoans(): void {
