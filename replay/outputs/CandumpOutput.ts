@@ -25,11 +25,18 @@ export class CandumpOutput implements ReplayOutput {
 
   static open(destination: string, options: CandumpOutputOptions): CandumpOutput {
     const writerOptions = { bufferChars: options.paced ? 1 : 1 << 16 };
-    const writer =
-      destination === "-"
-        ? new CandumpWriter(stdoutWritable(), writerOptions)
-        : CandumpWriter.toPath(destination, writerOptions);
-    return new CandumpOutput(`candump:${destination}`, writer);
+    const target = `candump:${destination}`;
+    if (destination === "-") {
+      return new CandumpOutput(target, new CandumpWriter(stdoutWritable(), writerOptions));
+    }
+    try {
+      return new CandumpOutput(target, CandumpWriter.toPath(destination, writerOptions));
+    } catch (err) {
+      // Named as the user wrote it: which output, and why the file cannot be written.
+      const cause = err as NodeJS.ErrnoException;
+      const failure = new Error(`--to ${target}: cannot write the file: ${cause.message}`, { cause });
+      throw Object.assign(failure, { code: cause.code });
+    }
   }
 
   send(frame: CanFrame, recordedNs: bigint): void | Promise<void> {

@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, openSync } from "node:fs";
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import type { CanFrame } from "../../../drivers/can/CanFrame.js";
@@ -37,8 +37,10 @@ export class CandumpWriter {
   }
 
   /** Creates (or truncates) the file at `path`. */
+  /** Creates (or truncates) the file at once: a path that cannot be written throws here. */
   static toPath(path: string, options?: CandumpWriterOptions): CandumpWriter {
-    return new CandumpWriter(createWriteStream(path), options);
+    const fd = openSync(path, "w");
+    return new CandumpWriter(createWriteStream("", { fd }), options);
   }
 
   /** Writes to an open descriptor (stdout is 1); the descriptor stays open after close(). */

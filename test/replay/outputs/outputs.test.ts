@@ -47,6 +47,12 @@ describe("openOutput", () => {
     expect(readFileSync(path, "utf8")).toBe("(1.000000) can0 7FF#\n");
   });
 
+  it("names the output when candump:<path> cannot be written, before any frame", () => {
+    const path = join(dir, "no-such-dir", "out.log");
+    expect(() => openOutput(`candump:${path}`, { paced: true })).toThrow(
+      `--to candump:${path}: cannot write the file: ENOENT`);
+  });
+
   it("names the interface when socketcan:<if> cannot be opened", () => {
     expect(() => openOutput("socketcan:nosuchcan0", { paced: true })).toThrow(SocketCanError);
     expect(() => openOutput("socketcan:nosuchcan0", { paced: true })).toThrow(/nosuchcan0/);
