@@ -38,6 +38,7 @@ function exitCodeFor(err: unknown): number {
     process.stderr.write(`roadrig: ${err.message}\n`);
     return 2;
   }
+  const interrupted = (err as { code?: unknown } | null)?.code === "E_INTERRUPTED";
   const opts = program.opts<{ logLevel: string; logFormat?: "json" | "pretty" }>();
   const log = createLogger({
     level: opts.logLevel,
@@ -48,6 +49,12 @@ function exitCodeFor(err: unknown): number {
   // message, and a stack trace would bury them. Debug level shows the stack anyway.
   if (isExpected(err) && !log.isLevelEnabled("debug")) log.error({ err: brief(err) }, message);
   else log.error({ err }, message);
+  if (interrupted) {
+    // What was abandoned (an S3 open between retries) may hold the event loop for seconds:
+    // the process ends once what is left to do is done, or shortly after.
+    setTimeout(() => process.exit(), 200).unref();
+    return (err as { exitCode?: number }).exitCode ?? 130;
+  }
   return 1;
 }
 

@@ -26,6 +26,7 @@ import { addS3ClientFlags, s3ClientOptionsOf, type S3ClientFlags } from "./s3Cli
 import { applyReplayProfile, PROFILES_ENV } from "./replay/applyReplayProfile.js";
 import { lingerFor, parseCaptureFlags } from "./replay/captureFlags.js";
 import { replayWithResults } from "./replay/replayWithResults.js";
+import { InterruptedError } from "./replay/InterruptedError.js";
 import { warnOnUnderruns } from "./replay/warnOnUnderruns.js";
 
 export interface ReplayFlags extends S3ClientFlags {
@@ -107,7 +108,8 @@ export function registerReplayCommand(program: Command): void {
 
 /**
  * Opens the logs and outputs, runs the replay with keyboard and signal control, closes all.
- * `stop`, aborted before or during the run (a signal while the logs were opening), stops it.
+ * `stop` aborted while the logs are opening ends the run at once (InterruptedError); during
+ * the run, it stops the replay.
  */
 export async function runReplay(
   logs: string[],
@@ -118,8 +120,8 @@ export async function runReplay(
 ): Promise<ReplaySummary> {
   const settings = parseFlags(logs, flags);
   const capturing = parseCaptureFlags(flags);
-  const readers = await openAll(logs, await openOptions(flags, log), record,
-    readInWorker(flags, settings.rate));
+  const readers = await unlessStopped(stop, logs, openAll(logs, await openOptions(flags, log),
+    record, readInWorker(flags, settings.rate)));
   let outputs: CountingOutput[] = [];
   let capture: Capture | undefined;
   try {
@@ -427,4 +429,34 @@ export function commandLogger(command: Command): Logger {
 export function unlessBrokenPipe(err: unknown): undefined {
   if ((err as { code?: unknown } | null)?.code === "EPIPE") return undefined;
   throw err;
+}
+
+/**
+ * The opened readers, unless `stop` aborts first: an open can take seconds (an S3 endpoint
+ * retried with backoff), and a Ctrl-C must not wait for it. The abandoned readers are closed
+ * once their opening settles.
+ */
+async function unlessStopped<T extends { close(): Promise<void> }>(
+  stop: AbortSignal | undefined,
+  logs: string[],
+  opening: Promise<T[]>,
+): Promise<T[]> {
+  if (stop === undefined) return opening;
+  let onAbort = (): void => undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new InterruptedError(String(stop.reason), `while opening ${logs.join(", ")}`));
+    if (stop.aborted) onAbort();
+    else stop.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([opening, stopped]);
+  } catch (err) {
+    if (err instanceof InterruptedError) {
+      const closeAll = (readers: T[]) => Promise.allSettled(readers.map((r) => r.close()));
+      void opening.then(closeAll, () => undefined);
+    }
+    throw err;
+  } finally {
+    stop.removeEventListener("abort", onAbort);
+  }
 }

@@ -18,7 +18,10 @@ import { streamingFields } from "./warnOnUnderruns.js";
 export interface ReplayHooks {
   /** The program's logger, also writing to `alsoTo` (the bundle's run.log) when given. */
   logger(alsoTo?: string): Logger;
-  /** `stop` is aborted by a SIGINT/SIGTERM that comes before the replay's own handler is set. */
+  /**
+   * `stop` is aborted (reason: the signal's name) by a SIGINT/SIGTERM that comes before the
+   * replay's own handler is set.
+   */
   run(
     flags: ReplayFlags,
     log: Logger,
@@ -55,7 +58,8 @@ export async function replayWithResults(
   const stop = new AbortController();
   let replaying = true;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (replaying) stop.abort(new Error(`${signal} during the replay`));
+    // The reason is the signal's name: a run stopped before it began says which one.
+    if (replaying) stop.abort(signal);
     else interrupt.abort(new Error(`${signal} during the results upload`));
   };
   process.on("SIGINT", onSignal);

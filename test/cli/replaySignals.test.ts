@@ -1,8 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { InterruptedError } from "../../cli/replay/InterruptedError.js";
 import { replayWithResults } from "../../cli/replay/replayWithResults.js";
 import { runReplay, type ReplayFlags } from "../../cli/replayCommand.js";
 import type { ReplaySummary } from "../../replay/ReplaySummary.js";
@@ -22,14 +24,14 @@ function flags(out: string): ReplayFlags {
 }
 
 describe("roadrig replay signals", () => {
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    it(`a ${signal} while the logs are opening stops the replay: nothing is played`, async () => {
+  for (const [signal, exitCode] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+    it(`a ${signal} while the logs are opening ends the run at once: nothing is played`, async () => {
       const log = join(dir, `${signal}.log`);
       const out = join(dir, `${signal}.out.log`);
       writeFileSync(log, LOG);
       const quiet = pino({ level: "silent" });
       let reported: ReplaySummary | undefined;
-      await replayWithResults([log], flags(out), {
+      const failure: unknown = await replayWithResults([log], flags(out), {
         logger: () => quiet,
         run: (runFlags, runLog, record, stop) => {
           // As a Ctrl-C that comes before the replay has set its own handler.
@@ -39,10 +41,32 @@ describe("roadrig replay signals", () => {
         report: (summary) => {
           reported = summary;
         },
-      });
-      expect(reported?.stopped).toBe(true);
-      expect(reported?.frames).toBe(0);
-      expect(readFileSync(out, "utf8")).toBe("");
+      }).then(() => undefined, (err: unknown) => err);
+      expect(failure).toBeInstanceOf(InterruptedError);
+      expect(failure).toMatchObject({ exitCode, message: `${signal} while opening ${log}: nothing was replayed` });
+      expect(reported).toBeUndefined();
+      expect(existsSync(out)).toBe(false);
     });
   }
+
+  it("a SIGINT does not wait for an S3 open that is being retried", async () => {
+    // A loopback port with nothing listening: every attempt is refused, and retried.
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    // Credentials from the environment, so that the client asks nothing of any other host.
+    vi.stubEnv("AWS_ACCESS_KEY_ID", "test");
+    vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test");
+    vi.stubEnv("AWS_EC2_METADATA_DISABLED", "true");
+    const stop = new AbortController();
+    const run = runReplay(["s3://logs/drive.log"], {
+      ...flags(join(dir, "never.log")), endpointUrl: `http://127.0.0.1:${port}`, region: "us-east-1",
+      forcePathStyle: true,
+    }, pino({ level: "silent" }), undefined, stop.signal);
+    stop.abort("SIGINT");
+    // Without the stop, this would be the connection error, after the retries' backoff.
+    await expect(run).rejects.toBeInstanceOf(InterruptedError);
+    vi.unstubAllEnvs();
+  });
 });

@@ -1,0 +1,18 @@
+import { constants } from "node:os";
+
+/**
+ * A SIGINT/SIGTERM that came before the replay began (logs still opening, an S3 endpoint
+ * still being retried): the run ends at once, nothing replayed, with the shell's exit code for
+ * the signal (130 for SIGINT, 143 for SIGTERM).
+ */
+export class InterruptedError extends Error {
+  readonly code = "E_INTERRUPTED";
+  readonly exitCode: number;
+
+  constructor(readonly signal: string, what: string) {
+    super(`${signal} ${what}: nothing was replayed`);
+    this.name = "InterruptedError";
+    const number = (constants.signals as Record<string, number | undefined>)[signal];
+    this.exitCode = number === undefined ? 1 : 128 + number;
+  }
+}
