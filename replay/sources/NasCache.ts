@@ -88,13 +88,30 @@ export class NasCache {
 
   /**
    * Reads every complete entry through its block sums, as a replay would; an entry whose bytes
-   * changed on disk is discarded (the next replay fetches it again). Partial entries are left
-   * alone: their bytes are checked against the ETag when they are published.
+   * changed on disk is discarded (the next replay fetches it again), and so is a published
+   * `data` of the wrong size or without usable sums. Partial entries are left alone: their
+   * bytes are checked against the ETag when they are published.
    */
   async verify(onEntry?: (verdict: EntryVerdict) => void): Promise<EntryVerdict[]> {
     const verdicts: EntryVerdict[] = [];
-    for (const found of (await this.scan()).filter((e) => e.complete)) {
+    for (const found of await this.scan()) {
       const meta = { bucket: found.bucket, key: found.key, etag: found.etag, size: found.size };
+      if (!found.complete) {
+        // A `data` is only ever published whole and after its sums: one of the wrong size, or
+        // whose sums are gone or damaged, changed on disk too. Opening the entry drops it.
+        const problem = await publishedDataProblem(found.dir, found.size);
+        if (problem === undefined) continue;
+        const entry = await CacheEntry.open(found.dir, meta, this.entryOptions);
+        try {
+          await entry.discard();
+        } finally {
+          await entry.close();
+        }
+        const verdict: EntryVerdict = { ...meta, dir: found.dir, verdict: "corrupt", problem };
+        verdicts.push(verdict);
+        onEntry?.(verdict);
+        continue;
+      }
       const entry = await CacheEntry.open(found.dir, meta, this.entryOptions);
       let verdict: EntryVerdict = { ...meta, dir: found.dir, verdict: "ok" };
       try {
@@ -188,6 +205,21 @@ export class NasCache {
     const lastUsed = new Date(Math.max(used, leaseMs));
     return { ...meta, dir, complete, filledBytes, diskBytes, inUse, lastUsed };
   }
+}
+
+/** Why a `data` file in `dir` is no complete entry, or undefined if there is none. */
+async function publishedDataProblem(dir: string, size: number): Promise<string | undefined> {
+  const path = join(dir, "data");
+  const info = await stat(path).catch(() => undefined);
+  if (info === undefined) return undefined;
+  if (info.size !== size) {
+    return `${path}: ${info.size} bytes, expected ${size} (the object's size in meta.json): ` +
+      `the file changed on disk after it was published`;
+  }
+  const sums = await readSums(dir, size);
+  if (typeof sums !== "string") return undefined;
+  return `${join(dir, "sums")}: ${sums.replace(/^sums: /, "")}: the block sums of ${path} ` +
+    `cannot be used, so its bytes cannot be checked`;
 }
 
 function filledOf(sidecar: string | undefined): number {

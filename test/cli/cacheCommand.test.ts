@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { mkdtemp, open as openFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, open as openFile, readdir, rm, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
@@ -148,6 +148,43 @@ describe("roadrig cache prefetch and status", () => {
     const after = setup();
     await after.run("cache", "verify", "--cache-dir", dir);
     expect(after.output()).toContain("2 complete entries checked, 0 corrupt");
+  });
+
+  it("verify reports and discards a published data file of the wrong size or without usable sums", async () => {
+    const dir = join(root, "w");
+    await setup().run("cache", "prefetch", "s3://drive-logs/day1/", "--cache-dir", dir, ...s3Flags());
+    const status = setup();
+    await status.run("cache", "status", "--cache-dir", dir, "--json");
+    type Listed = { entries: { key: string; dir: string }[] };
+    const entries = (JSON.parse(status.output()) as Listed).entries;
+    const dirOf = (key: string) => entries.find((e) => e.key === key)?.dir ?? "";
+    await truncate(join(dirOf("day1/a.log"), "data"), 200_000);
+    await rm(join(dirOf("day1/b.log"), "sums"));
+
+    const found = setup();
+    try {
+      await found.run("cache", "verify", "--cache-dir", dir, "--json");
+      expect(process.exitCode).toBe(1);
+    } finally {
+      process.exitCode = undefined;
+    }
+    type Verdicts = { entries: { key: string; verdict: string; problem?: string }[] };
+    const verdicts = (JSON.parse(found.output()) as Verdicts).entries
+      .sort((a, b) => a.key.localeCompare(b.key));
+    expect(verdicts.map((v) => [v.key, v.verdict]))
+      .toEqual([["day1/a.log", "corrupt"], ["day1/b.log", "corrupt"]]);
+    expect(verdicts[0]?.problem).toContain(`${join(dirOf("day1/a.log"), "data")}: 200000 bytes, expected 300000`);
+    expect(verdicts[1]?.problem).toContain(`${join(dirOf("day1/b.log"), "sums")}: ENOENT`);
+    for (const key of ["day1/a.log", "day1/b.log"]) {
+      expect((await readdir(dirOf(key))).filter((n) => n.startsWith("data") || n === "sums")).toEqual([]);
+    }
+
+    const refill = setup();
+    await refill.run("cache", "prefetch", "s3://drive-logs/day1/", "--cache-dir", dir, ...s3Flags());
+    const after = setup();
+    await after.run("cache", "verify", "--cache-dir", dir);
+    expect(after.output()).toContain("2 complete entries checked, 0 corrupt");
+    expect(process.exitCode ?? 0).toBe(0);
   });
 
   it("refuses a source that is neither a prefix nor a file", async () => {
