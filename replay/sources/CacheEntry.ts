@@ -201,7 +201,10 @@ export class CacheEntry {
     let done = 0;
     while (done < bytes.length) {
       const at = start + done;
-      const { bytesWritten } = await this.handle.write(bytes, done, bytes.length - done, at);
+      const { bytesWritten } = await this.handle.write(bytes, done, bytes.length - done, at)
+        .catch((err: unknown) => {
+          throw writeError(err, this.dataPath(), at, bytes.length - done);
+        });
       done += bytesWritten;
     }
     this.filled.add(start, start + bytes.length);
@@ -438,6 +441,17 @@ async function digestsOf(handle: FileHandle, size: number): Promise<FileDigests>
     pos += bytesRead;
   }
   return { md5: hash.digest("hex"), sums: summer.finish(size) };
+}
+
+/**
+ * A failed write of the part file, naming it and the offset (Node's own message says only
+ * "ENOSPC: no space left on device, write"); `code` is kept for the warning's reason.
+ */
+function writeError(err: unknown, path: string, at: number, length: number): Error {
+  const e = err as NodeJS.ErrnoException;
+  const why = err instanceof Error ? err.message : String(err);
+  return Object.assign(new Error(`${path}: writing ${length} bytes at byte offset ${at}: ${why}`,
+    { cause: err }), { code: e.code, errno: e.errno, syscall: e.syscall, path });
 }
 
 function hex(crc: number): string {

@@ -88,6 +88,9 @@ describe.skipIf(!hasShared)("NasCache shared by several processes", () => {
     expect(report.sha256).toBe(sha256);
     expect(report.warnings.map((w) => w.reason)).toEqual(["no-space"]);
     expect(report.warnings[0]?.message).toContain("ENOSPC");
+    // The warning names the file and where the write failed, not only Node's bare errno text.
+    expect(report.warnings[0]?.message)
+      .toMatch(/entries\/[0-9a-f]+\/data\.[0-9a-f-]+\.part: writing \d+ bytes at byte offset \d+: ENOSPC/);
     // Chunks written before the disk filled may still be read back from it; no more than fit.
     expect(report.stats.bytesFromCache + report.stats.bytesFromS3).toBe(size);
     expect(report.stats.bytesFromCache).toBeLessThanOrEqual(256 * 1024);
