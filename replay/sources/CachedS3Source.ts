@@ -89,6 +89,11 @@ export class CachedS3Source implements ByteSource {
     return this.entry?.covers(start, Math.min(end, this.bytes)) ?? false;
   }
 
+  /** True if this source itself wrote (or is writing) all of [start, end) to the cache. */
+  stored(start: number, end: number): boolean {
+    return this.inFlight.covers(start, Math.min(end, this.bytes));
+  }
+
   size(): Promise<number> {
     return Promise.resolve(this.bytes);
   }

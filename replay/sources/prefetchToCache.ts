@@ -82,7 +82,10 @@ async function prefetchOne(
     let fetched = 0;
     for (let pos = 0; pos < size; pos += chunk) {
       const end = Math.min(size, pos + chunk);
-      if (!source.covers(pos, end)) {
+      // A chunk this source's read-ahead already wrote is covered by the time the loop gets
+      // there, but it was fetched all the same.
+      if (source.stored(pos, end)) fetched += end - pos;
+      else if (!source.covers(pos, end)) {
         await source.read(pos, end - pos);
         fetched += end - pos;
       }
