@@ -131,13 +131,18 @@ async function runPrefetch(
   const client = createS3Client(s3);
   const bar = io.err.isTTY === true ? new PrefetchProgressBar(io.err) : undefined;
   let result: PrefetchResult;
+  // Why the cache was given up for an object: a prefetch that cached nothing failed at its job.
+  const givenUp = new Map<string, string>();
   try {
     result = await prefetchToCache(urls, {
       cache: new NasCache({ dir, ...(maxBytes === undefined ? {} : { maxBytes }) }),
       client,
       parallel,
       onProgress: (p) => bar?.update(p),
-      onWarning: (warning) => log.warn({ warning }, "NAS cache given up for a source"),
+      onWarning: (warning) => {
+        if (!givenUp.has(warning.source)) givenUp.set(warning.source, warning.message);
+        log.warn({ warning }, "NAS cache given up for a source");
+      },
     });
   } finally {
     bar?.done();
@@ -147,6 +152,14 @@ async function runPrefetch(
   if (result.failed.length > 0) {
     throw new Error(`${result.failed.length} of ${urls.length} objects failed: ` +
       result.failed.map((f) => f.error.message).join("; "));
+  }
+  const uncached = result.done.filter((o) => !o.cached);
+  if (uncached.length > 0) {
+    // A code: the environment's trouble (a full or read-only cache), shown without a stack.
+    throw Object.assign(new Error(`${uncached.length} of ${urls.length} objects were read from ` +
+      `S3 but not cached in ${dir}: ` +
+      uncached.map((o) => `${o.url}: ${givenUp.get(o.url) ?? "the cache was given up"}`).join("; ")),
+    { code: "E_NOT_CACHED" });
   }
 }
 

@@ -187,6 +187,22 @@ describe("roadrig cache prefetch and status", () => {
     expect(process.exitCode ?? 0).toBe(0);
   });
 
+  it("fails a prefetch whose objects could not be cached, saying where and why", async () => {
+    const notADir = join(root, "plain-file");
+    await writeFile(notADir, "x");
+    const dir = join(notADir, "cache");
+    const cli = setup();
+    const err = await cli.run("cache", "prefetch", "s3://drive-logs/day1/", "--cache-dir", dir,
+      ...s3Flags()).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(err).not.toBeInstanceOf(UsageError);
+    expect((err as Error).message).toContain(`2 of 2 objects were read from S3 but not cached in ${dir}`);
+    expect((err as Error).message).toContain("s3://drive-logs/day1/a.log: ");
+    expect((err as Error).message).toContain("ENOTDIR");
+    expect(err).toMatchObject({ code: "E_NOT_CACHED" });
+    expect(cli.output()).toContain("(not cached)");
+  });
+
   it("refuses a source that is neither a prefix nor a file", async () => {
     const cli = setup();
     await expect(cli.run("cache", "prefetch", join(root, "nope.txt"), "--cache-dir", root))
