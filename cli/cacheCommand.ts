@@ -150,8 +150,9 @@ async function runPrefetch(
   }
   io.out.write(flags.json === true ? `${prefetchJson(result)}\n` : renderPrefetchResult(result));
   if (result.failed.length > 0) {
-    throw new Error(`${result.failed.length} of ${urls.length} objects failed: ` +
-      result.failed.map((f) => f.error.message).join("; "));
+    // A missing object or an unreachable store is the input's trouble: a code, so no stack.
+    throw Object.assign(new Error(`${result.failed.length} of ${urls.length} objects failed: ` +
+      result.failed.map((f) => f.error.message).join("; ")), { code: "E_PREFETCH_FAILED" });
   }
   const uncached = result.done.filter((o) => !o.cached);
   if (uncached.length > 0) {

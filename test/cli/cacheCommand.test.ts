@@ -103,6 +103,8 @@ describe("roadrig cache prefetch and status", () => {
     expect(err).toBeInstanceOf(Error);
     expect(err).not.toBeInstanceOf(UsageError);
     expect((err as Error).message).toContain("1 of 2 objects failed");
+    // A code marks it as the input's trouble: the CLI shows it without a stack trace.
+    expect(err).toMatchObject({ code: "E_PREFETCH_FAILED" });
     expect((err as Error).message).toContain("s3://drive-logs/day2/gone.log");
     expect(cli.output()).toContain("s3://drive-logs/day2/c.log  10 B  fetched 10 B");
   });
