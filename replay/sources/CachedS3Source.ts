@@ -144,8 +144,13 @@ export class CachedS3Source implements ByteSource {
     try {
       this.entry = await this.options.cache.openEntry({ ...location, ...head });
       if (this.entry === undefined) {
+        const limit = this.options.cache.maxBytes;
+        // Eviction cannot help an object larger than the whole cache: say so, not "in use".
+        const why = head.size > limit
+          ? `the object is larger than the cache's limit of ${limit} bytes`
+          : "every entry is in use";
         this.warn("cache-full", new Error(
-          `${this.options.cache.dir}: no room for ${head.size} bytes: every entry is in use`));
+          `${this.options.cache.dir}: no room for ${head.size} bytes: ${why}`));
       }
     } catch (err) {
       this.warn(reasonOf(err), err);

@@ -216,7 +216,19 @@ describe.skipIf(!hasShared)("CachedS3Source over s3rver", () => {
     const warnings: CacheWarning[] = [];
     const d = await open(cache, "evict/a", warnings);
     expect(warnings.map((w) => w.reason)).toEqual(["cache-full"]);
+    expect(warnings[0]?.message).toContain("no room for 300000 bytes: every entry is in use");
     expect(firstDifference(await readRange(d, 0, 300_000), small)).toBe(-1);
     await Promise.all([b.close(), c.close(), d.close()]);
+  });
+
+  it("says an object larger than the whole cache does not fit, not that entries are in use", async () => {
+    const cache = newCache({ maxBytes: 1000 });
+    const warnings: CacheWarning[] = [];
+    const source = await open(cache, log, warnings);
+    expect(warnings.map((w) => w.reason)).toEqual(["cache-full"]);
+    expect(warnings[0]?.message).toContain(
+      `no room for ${expected.length} bytes: the object is larger than the cache's limit of 1000 bytes`);
+    expect(firstDifference(await readRange(source, 0, expected.length), expected)).toBe(-1);
+    await source.close();
   });
 });
