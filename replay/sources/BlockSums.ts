@@ -1,11 +1,13 @@
 import { crc32 } from "node:zlib";
 
 /**
- * A complete cache entry's `data` is read back in blocks of this size, aligned to offset 0, and
- * each block is checked against the CRC-32 recorded when the entry was published. 256 KiB keeps
- * the sums file small (16 KiB per GiB) and the extra bytes an unaligned read costs few.
+ * Cache entries are read back in blocks of this size, aligned to offset 0, and each block is
+ * checked against the CRC-32 recorded when it was written (partial entries) or published
+ * (complete ones). 64 KiB: chunks fetched from S3 (multiples of it, from offset 0) cover whole
+ * blocks, the sums of a complete entry take 64 KiB per GiB, and an unaligned read costs few
+ * extra bytes.
  */
-export const BLOCK_BYTES = 256 * 1024;
+export const BLOCK_BYTES = 64 * 1024;
 
 const MAGIC = "RRSUMS01";
 const HEADER_BYTES = 24;
@@ -36,8 +38,7 @@ export class BlockSums {
 
   /** Byte range [start, end) of block `index`. */
   rangeOf(index: number): [number, number] {
-    const start = index * this.blockBytes;
-    return [start, Math.min(this.size, start + this.blockBytes)];
+    return blockRange(index, this.size, this.blockBytes);
   }
 
   /** The CRC-32 found for block `index` if `bytes` (that whole block) do not match it. */
@@ -86,6 +87,31 @@ export class BlockSums {
 
 export function blockCount(size: number, blockBytes = BLOCK_BYTES): number {
   return Math.ceil(size / blockBytes);
+}
+
+/** Byte range [start, end) of block `index` of an object of `size` bytes. */
+export function blockRange(
+  index: number,
+  size: number,
+  blockBytes = BLOCK_BYTES,
+): [number, number] {
+  const start = index * blockBytes;
+  return [start, Math.min(size, start + blockBytes)];
+}
+
+/**
+ * The blocks lying wholly inside bytes [start, start + bytes.length) of an object of `size`
+ * bytes, each with its CRC-32: what a write of those bytes can vouch for.
+ */
+export function sumsOfWhole(start: number, bytes: Uint8Array, size: number): [number, number][] {
+  const out: [number, number][] = [];
+  const end = start + bytes.length;
+  for (let i = Math.ceil(start / BLOCK_BYTES); ; i++) {
+    const [a, b] = blockRange(i, size);
+    if (a >= size || b > end) break;
+    out.push([i, crc32(bytes.subarray(a - start, b - start))]);
+  }
+  return out;
 }
 
 /** Block CRC-32s of a byte stream fed in order from offset 0. */

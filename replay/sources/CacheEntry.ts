@@ -5,7 +5,8 @@ import {
 import { join } from "node:path";
 import { CacheEntryError } from "./CacheEntryError.js";
 import { DirLock, type DirLockOptions } from "./DirLock.js";
-import { BlockSummer, BlockSums } from "./BlockSums.js";
+import { crc32 } from "node:zlib";
+import { BLOCK_BYTES, blockRange, BlockSummer, BlockSums, sumsOfWhole } from "./BlockSums.js";
 import { FileDigest, type FileDigests } from "./FileDigest.js";
 import { md5OfEtag, parseEntryMeta, sameEntry, type EntryMeta } from "./EntryMeta.js";
 import { Lease } from "./Lease.js";
@@ -21,10 +22,14 @@ export interface CacheEntryOptions {
   readonly flushBytes: number;
 }
 
-/** The sidecar: which part file is being filled, and which of its ranges are durable. */
+/**
+ * The sidecar: which part file is being filled, which of its ranges are durable, and the
+ * CRC-32 of each whole block written (block index → sum), which every read of it checks.
+ */
 interface Sidecar {
   readonly gen: string;
   readonly ranges: RangeSet;
+  readonly sums: Map<number, number>;
 }
 
 /**
@@ -39,6 +44,9 @@ interface Sidecar {
  */
 export class CacheEntry {
   private readonly filled: RangeSet;
+  /** Sums of the part file's blocks, as written (here or by others): reads check them. */
+  private readonly partSums: Map<number, number>;
+  private unrecordedSums = new Map<number, number>();
   private unrecorded = new RangeSet();
   private unrecordedBytes = 0;
   private flushing: Promise<void> = Promise.resolve();
@@ -62,11 +70,13 @@ export class CacheEntry {
     private handle: FileHandle,
     private gen: string | undefined,
     ranges: RangeSet,
+    partSums: Map<number, number>,
     private readonly lease: Lease,
     /** Set once the entry is complete: what its blocks must sum to. */
     private sums: BlockSums | undefined,
   ) {
     this.filled = ranges;
+    this.partSums = partSums;
     if (gen !== undefined && meta.size > 0) {
       const md5 = options.verifyMd5 && md5OfEtag(meta.etag) !== undefined;
       this.hasher = new FileDigest(join(dir, `data.${gen}.part`), { md5 });
@@ -84,8 +94,8 @@ export class CacheEntry {
         const data = await openData(dir, meta);
         const now = new Date();
         await writeFile(join(dir, "used"), "").then(() => utimes(join(dir, "used"), now, now));
-        return new CacheEntry(dir, meta, options, data.handle, data.gen, data.ranges, lease,
-          data.sums);
+        return new CacheEntry(dir, meta, options, data.handle, data.gen, data.ranges,
+          data.partSums, lease, data.sums);
       } catch (err) {
         await lease.release();
         throw err;
@@ -108,8 +118,22 @@ export class CacheEntry {
     return this.hasher !== undefined && !this.complete && !this.closed;
   }
 
+  /** True if [start, end) is on disk (it may not be readable yet: see readable). */
   covers(start: number, end: number): boolean {
     return this.complete || this.filled.covers(start, end);
+  }
+
+  /**
+   * True if [start, end) can be read: on disk, and every block it touches has a sum to check
+   * it against (a block only partly written has none, and is read from S3).
+   */
+  readable(start: number, end: number): boolean {
+    if (this.complete) return true;
+    if (!this.filled.covers(start, end)) return false;
+    for (let i = Math.floor(start / BLOCK_BYTES); i * BLOCK_BYTES < end; i++) {
+      if (!this.partSums.has(i)) return false;
+    }
+    return true;
   }
 
   /**
@@ -124,6 +148,7 @@ export class CacheEntry {
     const side = await readSidecar(this.dir);
     if (side !== undefined && side.gen === this.gen) {
       this.filled.addAll(side.ranges);
+      for (const [i, crc] of side.sums) this.partSums.set(i, crc);
       this.hasher?.advance(filledPrefix(this.filled));
       return;
     }
@@ -131,41 +156,48 @@ export class CacheEntry {
   }
 
   /**
-   * Bytes [start, end), which must be covered. A short file, or a block of a complete entry
-   * that no longer matches its sum, is an error, never data.
+   * Bytes [start, end), which must be readable. Whole blocks are read and each is checked
+   * against its sum: a short file, or a block that changed on disk since it was written
+   * (partial entry) or published (complete one), is an error, never data.
    */
   async read(start: number, end: number): Promise<Uint8Array> {
-    const sums = this.sums;
-    if (sums === undefined || this.gen !== undefined) {
-      return this.readInto(new Uint8Array(end - start), 0, start);
-    }
-    // Whole blocks, each checked; the block the read ends inside of is kept for the next read.
-    const first = sums.blockOf(start);
-    const last = sums.blockOf(end - 1);
-    const from = sums.rangeOf(first)[0];
-    const to = sums.rangeOf(last)[1];
+    const size = this.meta.size;
+    const first = Math.floor(start / BLOCK_BYTES);
+    const last = Math.floor((end - 1) / BLOCK_BYTES);
+    const from = blockRange(first, size)[0];
+    const to = blockRange(last, size)[1];
     const buf = new Uint8Array(to - from);
+    // The block the last read ended inside of was checked then: the next read starts with it.
     let check = first;
     const kept = this.lastBlock;
     if (kept?.index === first) {
       buf.set(kept.bytes);
       check++;
     }
-    const readFrom = sums.rangeOf(check)[0];
+    const readFrom = blockRange(check, size)[0];
     if (check <= last) await this.readInto(buf, readFrom - from, readFrom);
-    for (let i = check; i <= last; i++) {
-      const [a, b] = sums.rangeOf(i);
-      const bad = sums.mismatch(i, buf.subarray(a - from, b - from));
-      if (bad !== undefined) {
-        this.lastBlock = undefined;
-        throw new CacheEntryError(this.dataPath(), a, `block ${i} (bytes ${a} to ${b}) has `
-          + `CRC-32 ${hex(bad.found)}, its sum recorded at publication is ${hex(bad.expected)}: `
-          + "the file changed on disk after it was verified");
-      }
-    }
-    const lastStart = sums.rangeOf(last)[0];
+    for (let i = check; i <= last; i++) this.checkBlock(i, buf, from);
+    const lastStart = blockRange(last, size)[0];
     if (end < to) this.lastBlock = { index: last, bytes: buf.slice(lastStart - from) };
     return start === from && end === to ? buf : buf.slice(start - from, end - from);
+  }
+
+  /** Block `i`, at buf[blockStart - from], against its sum. */
+  private checkBlock(i: number, buf: Uint8Array, from: number): void {
+    const [a, b] = blockRange(i, this.meta.size);
+    const expected = this.complete ? this.sums?.crcs[i] : this.partSums.get(i);
+    if (expected === undefined) {
+      // readable() said otherwise: a bug, not a bad file (the entry is not condemned for it).
+      throw new Error(`${this.dataPath()}: block ${i} has no sum to check it against`);
+    }
+    const found = crc32(buf.subarray(a - from, b - from));
+    if (found === expected) return;
+    this.lastBlock = undefined;
+    const when = this.complete
+      ? "at publication is %s: the file changed on disk after it was verified"
+      : "when it was written is %s: the part file changed on disk after it was written";
+    throw new CacheEntryError(this.dataPath(), a, `block ${i} (bytes ${a} to ${b}) has CRC-32 `
+      + `${hex(found)}, its sum recorded ${when.replace("%s", hex(expected))}`);
   }
 
   /** Fills buf[at..] from the file at `position`; a short file is an error. */
@@ -206,6 +238,11 @@ export class CacheEntry {
           throw writeError(err, this.dataPath(), at, bytes.length - done);
         });
       done += bytesWritten;
+    }
+    // Sums of the whole blocks written, from the bytes as they were handed to the disk.
+    for (const [i, crc] of sumsOfWhole(start, bytes, this.meta.size)) {
+      this.partSums.set(i, crc);
+      this.unrecordedSums.set(i, crc);
     }
     this.filled.add(start, start + bytes.length);
     this.hasher?.advance(filledPrefix(this.filled));
@@ -256,7 +293,9 @@ export class CacheEntry {
   private async record(): Promise<void> {
     if (this.complete || this.gen === undefined) return;
     const batch = this.unrecorded;
+    const batchSums = this.unrecordedSums;
     this.unrecorded = new RangeSet();
+    this.unrecordedSums = new Map();
     this.unrecordedBytes = 0;
     if (batch.bytes === 0 && !this.filled.covers(0, this.meta.size)) return;
     // The data must be durable before the sidecar vouches for it.
@@ -266,9 +305,11 @@ export class CacheEntry {
       const side = await readSidecar(this.dir);
       if (side === undefined || side.gen !== this.gen) return await this.adoptPublished();
       side.ranges.addAll(batch);
+      for (const [i, crc] of batchSums) side.sums.set(i, crc);
       this.filled.addAll(side.ranges);
+      for (const [i, crc] of side.sums) this.partSums.set(i, crc);
       if (side.ranges.covers(0, this.meta.size)) await this.publish(this.gen);
-      else await writeSidecar(this.dir, this.gen, side.ranges);
+      else await writeSidecar(this.dir, this.gen, side.ranges, side.sums);
     } finally {
       await lock.release();
     }
@@ -290,6 +331,16 @@ export class CacheEntry {
         ? `expected ${this.meta.size} bytes, found ${size}`
         : `expected MD5 ${md5 ?? ""} (the ETag), found ${found ?? ""}`;
       throw new CacheEntryError(part, 0, what);
+    }
+    // Blocks whose bytes changed after they were written (the only check where the ETag is
+    // not an MD5: multipart uploads, SSE-KMS).
+    for (const [i, crc] of this.partSums) {
+      const now = digests.sums.crcs[i];
+      if (now === crc) continue;
+      await removePart(this.dir, gen);
+      const [a, b] = blockRange(i, this.meta.size);
+      throw new CacheEntryError(part, a, `block ${i} (bytes ${a} to ${b}) was written with `
+        + `CRC-32 ${hex(crc)}, the part file now gives ${hex(now ?? 0)}`);
     }
     // The sums go first: a `data` is never without them (a crash in between leaves the part
     // file and its sidecar, and the next publication writes them again).
@@ -349,13 +400,16 @@ interface OpenedData {
   readonly handle: FileHandle;
   readonly gen: string | undefined;
   readonly ranges: RangeSet;
+  readonly partSums: Map<number, number>;
   readonly sums?: BlockSums;
 }
 
 /** Under the entry lock: the complete file, else the current part file, else a new one. */
 async function openData(dir: string, meta: EntryMeta): Promise<OpenedData> {
   const complete = await openComplete(dir, meta);
-  if (complete !== undefined) return { ...complete, gen: undefined, ranges: new RangeSet() };
+  if (complete !== undefined) {
+    return { ...complete, gen: undefined, ranges: new RangeSet(), partSums: new Map() };
+  }
   await rm(join(dir, "data"), { force: true });
   await rm(join(dir, "sums"), { force: true });
 
@@ -363,7 +417,7 @@ async function openData(dir: string, meta: EntryMeta): Promise<OpenedData> {
   if (side !== undefined) {
     const part = await open(join(dir, `data.${side.gen}.part`), "r+").catch(() => undefined);
     if (part !== undefined && (await part.stat()).size === meta.size) {
-      return { handle: part, gen: side.gen, ranges: side.ranges };
+      return { handle: part, gen: side.gen, ranges: side.ranges, partSums: side.sums };
     }
     await part?.close();
     await removePart(dir, side.gen);
@@ -372,8 +426,8 @@ async function openData(dir: string, meta: EntryMeta): Promise<OpenedData> {
   const handle = await open(join(dir, `data.${gen}.part`), "wx+");
   try {
     await handle.truncate(meta.size);
-    await writeSidecar(dir, gen, new RangeSet());
-    return { handle, gen, ranges: new RangeSet() };
+    await writeSidecar(dir, gen, new RangeSet(), new Map());
+    return { handle, gen, ranges: new RangeSet(), partSums: new Map() };
   } catch (err) {
     await handle.close();
     await rm(join(dir, `data.${gen}.part`), { force: true });
@@ -407,14 +461,36 @@ async function readSidecar(dir: string): Promise<Sidecar | undefined> {
   try {
     const v = JSON.parse(await readFile(join(dir, "ranges.json"), "utf8")) as Record<string, unknown>;
     if (typeof v.gen !== "string") return undefined;
-    return { gen: v.gen, ranges: RangeSet.fromJSON(v.ranges) };
+    return { gen: v.gen, ranges: RangeSet.fromJSON(v.ranges), sums: sumsFromJSON(v.sums) };
   } catch {
     return undefined;
   }
 }
 
-function writeSidecar(dir: string, gen: string, ranges: RangeSet): Promise<void> {
-  return writeFileAtomic(join(dir, "ranges.json"), JSON.stringify({ gen, ranges: ranges.list }));
+/**
+ * `[[block, crc], ...]`; anything else reads as no sums, which leaves those blocks to S3 until
+ * the entry is published (never an unchecked read).
+ */
+function sumsFromJSON(value: unknown): Map<number, number> {
+  const sums = new Map<number, number>();
+  if (!Array.isArray(value)) return sums;
+  for (const pair of value as unknown[]) {
+    if (!Array.isArray(pair) || pair.length !== 2) return new Map();
+    const [i, crc] = pair as unknown[];
+    if (!Number.isSafeInteger(i) || !Number.isSafeInteger(crc)) return new Map();
+    sums.set(i as number, crc as number);
+  }
+  return sums;
+}
+
+function writeSidecar(
+  dir: string,
+  gen: string,
+  ranges: RangeSet,
+  sums: Map<number, number>,
+): Promise<void> {
+  const text = JSON.stringify({ gen, ranges: ranges.list, sums: [...sums] });
+  return writeFileAtomic(join(dir, "ranges.json"), text);
 }
 
 async function removePart(dir: string, gen: string): Promise<void> {

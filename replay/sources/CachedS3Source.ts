@@ -161,8 +161,8 @@ export class CachedS3Source implements ByteSource {
     const entry = this.entry;
     if (entry === undefined) return undefined;
     try {
-      if (!entry.covers(offset, end) && !this.inFlight.covers(offset, end)) await entry.refresh();
-      if (!entry.covers(offset, end)) return undefined;
+      if (!entry.readable(offset, end) && !this.inFlight.covers(offset, end)) await entry.refresh();
+      if (!entry.readable(offset, end)) return undefined;
       const bytes = await entry.read(offset, end);
       this.stats.bytesFromCache += bytes.length;
       return bytes;

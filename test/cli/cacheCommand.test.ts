@@ -139,7 +139,7 @@ describe("roadrig cache prefetch and status", () => {
     expect(verdicts.map((v) => [v.key, v.verdict]))
       .toEqual([["day1/a.log", "corrupt"], ["day1/b.log", "ok"]]);
     expect(verdicts[0]?.problem)
-      .toMatch(/data: at byte offset 262144: block 1 \(bytes 262144 to 300000\)/);
+      .toMatch(/data: at byte offset 262144: block 4 \(bytes 262144 to 300000\)/);
 
     const refill = setup();
     await refill.run("cache", "prefetch", "s3://drive-logs/day1/", "--cache-dir", dir, "--json",

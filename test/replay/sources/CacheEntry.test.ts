@@ -115,7 +115,7 @@ describe("CacheEntry with chunks lent to its MD5 worker", () => {
       .then(() => undefined, (err: unknown) => err);
     expect(failure).toMatchObject({ name: "CacheEntryError", offset: BLOCK_BYTES });
     expect((failure as Error).message)
-      .toMatch(/block 1 \(bytes 262144 to 394216\) has CRC-32 [0-9a-f]{8}, its sum/);
+      .toMatch(/block 1 \(bytes 65536 to 131072\) has CRC-32 [0-9a-f]{8}, its sum/);
     await damaged.close();
   });
 
@@ -137,5 +137,70 @@ describe("CacheEntry with chunks lent to its MD5 worker", () => {
     const third = await openEntry(cache);
     expect(third.complete).toBe(false);
     await third.close();
+  });
+
+  it("checks reads of a partial entry against the sums its writers recorded", async () => {
+    const cache = newCache();
+    const filler = await openEntry(cache);
+    await fill(filler, object, [0, 1, 2, 3]);
+    await filler.flush();
+    const part = (await readdir(filler.dir)).find((n) => n.endsWith(".part")) ?? "";
+    const reader = await openEntry(cache);
+    expect([reader.complete, reader.readable(0, 4 * chunk), reader.readable(0, 4 * chunk + 1)])
+      .toEqual([false, true, false]);
+    const early = await reader.read(10, 3 * chunk);
+    expect(Buffer.compare(early, object.subarray(10, 3 * chunk))).toBe(0);
+
+    // A byte of a recorded range changed on disk.
+    const handle = await openFile(join(filler.dir, part), "r+");
+    await handle.write(Uint8Array.of((object[2 * chunk + 5] ?? 0) ^ 0x10), 0, 1, 2 * chunk + 5);
+    await handle.close();
+    const other = await openEntry(cache);
+    const failure: unknown = await other.read(2 * chunk, 2 * chunk + 100)
+      .then(() => undefined, (err: unknown) => err);
+    expect(failure).toMatchObject({ name: "CacheEntryError", offset: 2 * chunk });
+    expect((failure as Error).message).toMatch(new RegExp(
+      `${part}: at byte offset ${2 * chunk}: block 2 \\(bytes ${2 * chunk} to ${3 * chunk}\\) has `
+      + "CRC-32 [0-9a-f]{8}, its sum recorded when it was written is [0-9a-f]{8}: the part file"));
+    await Promise.all([filler.close(), reader.close(), other.close()]);
+  });
+
+  it("reads no block of a partial entry whose sum was never recorded", async () => {
+    const cache = newCache();
+    const filler = await openEntry(cache);
+    await fill(filler, object, [0, 1]);
+    await filler.flush();
+    await filler.close();
+    // A sidecar that claims a range no writer vouched for (a crash, an older writer, a hand edit).
+    const sidecar = JSON.parse(await readFile(join(filler.dir, "ranges.json"), "utf8")) as
+      { ranges: [number, number][] };
+    sidecar.ranges = [[0, 4 * chunk]];
+    await writeFile(join(filler.dir, "ranges.json"), JSON.stringify(sidecar));
+    const reader = await openEntry(cache);
+    expect([reader.covers(0, 4 * chunk), reader.readable(0, 2 * chunk)]).toEqual([true, true]);
+    expect(reader.readable(2 * chunk, 2 * chunk + 1)).toBe(false);
+    await reader.close();
+  });
+
+  it("does not publish an entry a block of which changed after it was written, MD5 or not", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "roadrig-entry-"));
+    dirs.push(dir);
+    // A multipart-like case: no MD5 to check, only the sums recorded as blocks were written.
+    const cache = new NasCache({ dir, flushBytes: 2 * chunk, verifyMd5: false });
+    const first = await openEntry(cache);
+    await fill(first, object, [0, 1, 2]);
+    await first.close();
+    const part = (await readdir(first.dir)).find((n) => n.endsWith(".part")) ?? "";
+    const handle = await openFile(join(first.dir, part), "r+");
+    await handle.write(Uint8Array.of((object[chunk] ?? 0) ^ 1), 0, 1, chunk);
+    await handle.close();
+
+    const second = await openEntry(cache);
+    await fill(second, object, [3, 4, 5, 6]);
+    const failure: unknown = await second.close().then(() => undefined, (err: unknown) => err);
+    expect((failure as Error).message).toMatch(new RegExp(
+      `at byte offset ${chunk}: block 1 \\(bytes ${chunk} to ${2 * chunk}\\) was written with `
+      + "CRC-32 [0-9a-f]{8}, the part file now gives [0-9a-f]{8}"));
+    expect((await readdir(first.dir)).filter((n) => n.startsWith("data"))).toEqual([]);
   });
 });

@@ -135,7 +135,7 @@ describe.skipIf(!hasShared)("CachedS3Source over s3rver", () => {
     await cold.close();
     const dir = (await cache.status()).entries[0]?.dir ?? "";
     expect(await readdir(dir)).toContain("sums");
-    // Bit rot on the NAS after publication, in the second 256 KiB block.
+    // Bit rot on the NAS after publication, in the fifth 64 KiB block.
     const at = 300_000;
     const handle = await openFile(join(dir, "data"), "r+");
     await handle.write(Uint8Array.of((expected[at] ?? 0) ^ 0x01), 0, 1, at);
@@ -146,12 +146,33 @@ describe.skipIf(!hasShared)("CachedS3Source over s3rver", () => {
     expect(firstDifference(await readRange(warm, 0, expected.length), expected)).toBe(-1);
     expect(warnings.map((w) => w.reason)).toEqual(["corrupt-entry"]);
     expect(warnings[0]?.message).toMatch(
-      /data: at byte offset 262144: block 1 \(bytes 262144 to 524288\) has CRC-32 [0-9a-f]{8}, its sum recorded at publication is [0-9a-f]{8}/);
+      /data: at byte offset 262144: block 4 \(bytes 262144 to 327680\) has CRC-32 [0-9a-f]{8}, its sum recorded at publication is [0-9a-f]{8}/);
     // The bytes before the bad block came from the cache; from it on, from S3.
     expect(warm.stats.bytesFromCache).toBeLessThan(262_144 + 10_000);
     expect(warm.stats.bytesFromCache + warm.stats.bytesFromS3).toBe(expected.length);
     await warm.close();
     expect(await readdir(dir)).not.toContain("data");
+  });
+
+  it("never serves a byte changed on disk in a partial entry's recorded ranges", async () => {
+    const cache = newCache();
+    const first = await open(cache);
+    await readRange(first, 0, 8 * chunk);
+    await first.close();
+    const dir = (await cache.status()).entries[0]?.dir ?? "";
+    const part = (await readdir(dir)).find((f) => f.endsWith(".part")) ?? "";
+    const handle = await openFile(join(dir, part), "r+");
+    await handle.write(Uint8Array.of((expected[3 * chunk + 7] ?? 0) ^ 0x04), 0, 1, 3 * chunk + 7);
+    await handle.close();
+
+    const warnings: CacheWarning[] = [];
+    const second = await open(cache, log, warnings);
+    expect(firstDifference(await readRange(second, 0, expected.length), expected)).toBe(-1);
+    expect(warnings.map((w) => w.reason)).toEqual(["corrupt-entry"]);
+    expect(warnings[0]?.message).toContain(`${part}: at byte offset ${3 * chunk}: block 3`);
+    expect(warnings[0]?.message).toContain("its sum recorded when it was written");
+    expect(second.stats.bytesFromCache).toBeLessThanOrEqual(3 * chunk);
+    await second.close();
   });
 
   it("falls back to S3 with a warning when the part file is cut short under a reader", async () => {
