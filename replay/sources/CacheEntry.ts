@@ -1,11 +1,12 @@
 import { createHash, randomUUID } from "node:crypto";
 import {
-  mkdir, open, readFile, readdir, rename, rm, utimes, writeFile, type FileHandle,
+  open, readFile, readdir, rename, rm, utimes, writeFile, type FileHandle,
 } from "node:fs/promises";
 import { join } from "node:path";
+import { crc32 } from "node:zlib";
+import { makeDirectory } from "../../drivers/fs/makeDirectory.js";
 import { CacheEntryError } from "./CacheEntryError.js";
 import { DirLock, type DirLockOptions } from "./DirLock.js";
-import { crc32 } from "node:zlib";
 import { BLOCK_BYTES, blockRange, BlockSummer, BlockSums, sumsOfWhole } from "./BlockSums.js";
 import { FileDigest, type FileDigests } from "./FileDigest.js";
 import { md5OfEtag, parseEntryMeta, sameEntry, type EntryMeta } from "./EntryMeta.js";
@@ -71,7 +72,7 @@ export class CacheEntry {
     private gen: string | undefined,
     ranges: RangeSet,
     partSums: Map<number, number>,
-    private readonly lease: Lease,
+    private readonly lease: Pick<Lease, "release">,
     /** Set once the entry is complete: what its blocks must sum to. */
     private sums: BlockSums | undefined,
   ) {
@@ -85,7 +86,8 @@ export class CacheEntry {
   }
 
   static async open(dir: string, meta: EntryMeta, options: CacheEntryOptions): Promise<CacheEntry> {
-    await mkdir(dir, { recursive: true });
+    // Not Node's recursive mkdir: on a read-only mount it reports ENOENT, not EROFS.
+    await makeDirectory(dir);
     const lock = await DirLock.acquire(join(dir, "lock"), options.lock);
     try {
       await ensureMeta(dir, meta);
@@ -103,6 +105,25 @@ export class CacheEntry {
     } finally {
       await lock.release();
     }
+  }
+
+  /**
+   * A complete entry in a cache this process may not write (a read-only NAS mount that another
+   * host fills): read without lock or lease, each block still checked against its sums.
+   * Undefined unless the entry is there, complete.
+   */
+  static async openReadOnly(
+    dir: string,
+    meta: EntryMeta,
+    options: CacheEntryOptions,
+  ): Promise<CacheEntry | undefined> {
+    const found = parseEntryMeta(await readFile(join(dir, "meta.json"), "utf8").catch(() => ""));
+    if (found === undefined || !sameEntry(found, meta)) return undefined;
+    const data = await openComplete(dir, meta);
+    if (data === undefined) return undefined;
+    const noLease = { release: () => Promise.resolve() };
+    return new CacheEntry(dir, meta, options, data.handle, undefined, new RangeSet(), new Map(),
+      noLease, data.sums);
   }
 
   get complete(): boolean {

@@ -82,8 +82,35 @@ export class NasCache {
   /** The entry for this object version, or undefined when the cache cannot make room for it. */
   async openEntry(meta: EntryMeta): Promise<CacheEntry | undefined> {
     const dir = this.entryDir(meta);
-    if (Number.isFinite(this.maxBytes) && !(await this.makeRoom(meta.size, dir))) return undefined;
-    return CacheEntry.open(dir, meta, this.entryOptions);
+    try {
+      const limited = Number.isFinite(this.maxBytes);
+      if (limited && !(await this.makeRoom(meta.size, dir))) return undefined;
+    } catch (err) {
+      // A cache this process cannot write evicts nothing; it may still serve the entry.
+      return this.readOnlyOr(err, dir, meta);
+    }
+    return this.openForRead(dir, meta);
+  }
+
+  /** The entry, or, where the cache cannot be written, its complete form read-only. */
+  private async openForRead(dir: string, meta: EntryMeta): Promise<CacheEntry> {
+    try {
+      return await CacheEntry.open(dir, meta, this.entryOptions);
+    } catch (err) {
+      return this.readOnlyOr(err, dir, meta);
+    }
+  }
+
+  /**
+   * After `err`: a read-only cache still serves its complete entries (anything else goes to
+   * S3); any other error, or no complete entry, throws `err`.
+   */
+  private async readOnlyOr(err: unknown, dir: string, meta: EntryMeta): Promise<CacheEntry> {
+    const entry = isReadOnlyError(err)
+      ? await CacheEntry.openReadOnly(dir, meta, this.entryOptions)
+      : undefined;
+    if (entry === undefined) throw err;
+    return entry;
   }
 
   /**
@@ -112,7 +139,7 @@ export class NasCache {
         onEntry?.(verdict);
         continue;
       }
-      const entry = await CacheEntry.open(found.dir, meta, this.entryOptions);
+      const entry = await this.openForRead(found.dir, meta);
       let verdict: EntryVerdict = { ...meta, dir: found.dir, verdict: "ok" };
       try {
         const step = 8 * 1024 * 1024;
@@ -121,8 +148,11 @@ export class NasCache {
         }
       } catch (err) {
         if (!(err instanceof CacheEntryError)) throw err;
-        verdict = { ...verdict, verdict: "corrupt", problem: err.message };
-        await entry.discard();
+        const kept = await entry.discard().then(() => "", (e: unknown) => {
+          if (!isReadOnlyError(e)) throw e;
+          return ` (not discarded: the cache cannot be written here, ${String((e as NodeJS.ErrnoException).code)})`;
+        });
+        verdict = { ...verdict, verdict: "corrupt", problem: `${err.message}${kept}` };
       } finally {
         await entry.close();
       }
@@ -229,4 +259,10 @@ function filledOf(sidecar: string | undefined): number {
   } catch {
     return 0;
   }
+}
+
+/** The cache directory, or the entry's, cannot be written by this process. */
+function isReadOnlyError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === "EROFS" || code === "EACCES" || code === "EPERM";
 }

@@ -200,7 +200,7 @@ describe("roadrig cache prefetch and status", () => {
     expect(err).not.toBeInstanceOf(UsageError);
     expect((err as Error).message).toContain(`2 of 2 objects were read from S3 but not cached in ${dir}`);
     expect((err as Error).message).toContain("s3://drive-logs/day1/a.log: ");
-    expect((err as Error).message).toContain("ENOTDIR");
+    expect((err as Error).message).toContain(`${notADir} exists and is not a directory`);
     expect(err).toMatchObject({ code: "E_NOT_CACHED" });
     expect(cli.output()).toContain("(not cached)");
   });

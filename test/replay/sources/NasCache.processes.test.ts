@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,6 +22,11 @@ interface ChildReport {
 /** A private mount namespace lets a test give one child a tiny, really full tmpfs. */
 const canMountTmpfs = spawnSync("unshare",
   ["-rm", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs /tmp && echo ok"]).stdout?.toString()
+  .trim() === "ok";
+
+/** The same, for a read-only bind mount (a rig's view of a NAS another host fills). */
+const canMountReadOnly = spawnSync("unshare", ["-rm", "sh", "-c",
+  "mount --bind /tmp /tmp && mount -o remount,bind,ro /tmp && echo ok"]).stdout?.toString()
   .trim() === "ok";
 
 describe.skipIf(!hasShared)("NasCache shared by several processes", () => {
@@ -94,5 +99,25 @@ describe.skipIf(!hasShared)("NasCache shared by several processes", () => {
     // Chunks written before the disk filled may still be read back from it; no more than fit.
     expect(report.stats.bytesFromCache + report.stats.bytesFromS3).toBe(size);
     expect(report.stats.bytesFromCache).toBeLessThanOrEqual(256 * 1024);
+  });
+  it.skipIf(!canMountReadOnly)("serves complete entries from a cache mounted read-only", async () => {
+    const cacheDir = join(root, "read-only");
+    await reader(cacheDir, "forward");
+    const readOnly = `mount --bind ${cacheDir} ${cacheDir} && `
+      + `mount -o remount,bind,ro ${cacheDir} && exec "$@"`;
+    const report = await reader(cacheDir, "interleaved", ["unshare", "-rm", "sh", "-c", readOnly, "sh"]);
+    expect(report.sha256).toBe(sha256);
+    expect(report.warnings).toEqual([]);
+    expect(report.stats).toMatchObject({ bytesFromCache: size, bytesFromS3: 0 });
+
+    // An entry not complete there is left to S3, with a warning that names why.
+    const other = join(root, "read-only-empty");
+    await mkdir(other);
+    const mountOther = `mount --bind ${other} ${other} && mount -o remount,bind,ro ${other} && exec "$@"`;
+    const cold = await reader(other, "forward", ["unshare", "-rm", "sh", "-c", mountOther, "sh"]);
+    expect(cold.sha256).toBe(sha256);
+    expect(cold.warnings.map((w) => w.reason)).toEqual(["cache-error"]);
+    expect(cold.warnings[0]?.message).toContain("EROFS");
+    expect(cold.stats).toMatchObject({ bytesFromCache: 0, bytesFromS3: size });
   });
 });
