@@ -71,7 +71,9 @@ function isExpected(err: unknown): err is Error & { code?: unknown } {
 function brief(err: Error & { code?: unknown }): Record<string, unknown> {
   const fields: Record<string, unknown> = { type: err.name, code: err.code };
   if (err instanceof FormatError) {
-    Object.assign(fields, { file: err.file, where: err.where, offset: err.offset });
+    // A text format has lines, not byte offsets (-1): `where` names the line then.
+    Object.assign(fields, { file: err.file, where: err.where },
+      err.offset >= 0 ? { offset: err.offset } : {});
   }
   return fields;
 }

@@ -178,6 +178,12 @@ describe.skipIf(!hasShared)("roadrig replay on the shared logs", () => {
     const strict = await roadrig(["replay", gap, "--to", "candump:-", "--rate", "0"]);
     expect(strict.code).toBe(1);
     expect(strict.stderr).toMatch(/gap\.log: record 5: .*backwards/);
+    // The error's fields name the file and record; no byte offset where there is none.
+    const error = strict.stderr.split("\n").filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as { level: number; err?: Record<string, unknown> })
+      .find((e) => e.level === 50);
+    expect(error?.err).toMatchObject({ type: "FormatError", where: "record 5" });
+    expect(error?.err).not.toHaveProperty("offset");
     const lenient = await roadrig(["replay", gap, "--to", "candump:-", "--rate", "0", "--time-jumps", "reanchor"]);
     expect(lenient.code).toBe(0);
     expect(lenient.stdout).toBe(readFileSync(gap, "utf8"));

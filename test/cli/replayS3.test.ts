@@ -68,6 +68,7 @@ describe("roadrig replay s3://", () => {
       .map((l) => JSON.parse(l) as { level: number; msg: string; err?: { type?: string } })
       .find((e) => e.level === 50);
     expect(error?.err?.type).toBe("FormatError");
+    expect(error?.err).toMatchObject({ file: "s3://logs/drives/empty.log", offset: 0 });
     expect(error?.msg).toContain("s3://logs/drives/empty.log");
     expect(error?.msg).toContain("found an empty file");
     expect(result.stderr).not.toContain("    at ");
