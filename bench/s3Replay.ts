@@ -4,6 +4,7 @@ import { createReadStream, existsSync, readFileSync, renameSync, statSync } from
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { makeFrame } from "../drivers/can/CanFrame.js";
+import { makeDirectorySync } from "../drivers/fs/makeDirectory.js";
 import type { CanFrame } from "../drivers/can/CanFrame.js";
 import { openLog } from "../replay/formats/openLog.js";
 import { CandumpWriter } from "../replay/formats/candump/CandumpWriter.js";
@@ -36,6 +37,8 @@ export async function main(args: readonly string[]): Promise<void> {
   const mb = Number(option(args, "mb") ?? DEFAULT_MB);
   const rounds = Number(option(args, "rounds") ?? 3);
   const key = `replay-${mb}mb.mf4`;
+  // A fresh checkout has no scratch folder yet.
+  makeDirectorySync(scratch);
   const log = ensureMdf4Log(join(scratch, key), mb * 2 ** 20);
   const textKey = `replay-${CANDUMP_MB}mb.log`;
   const textLog = await ensureCandumpLog(join(scratch, textKey), CANDUMP_MB * 2 ** 20);
