@@ -55,6 +55,8 @@ export class CacheEntry {
   /** Handles replaced while reads or writes may still use them; closed at close(). */
   private readonly retired: FileHandle[] = [];
   private closed = false;
+  /** Set by discard(): its part file is gone, nothing is left to record or publish. */
+  private discarded = false;
   private refreshedAt = -Infinity;
   /**
    * MD5 and block sums of the part file's filled prefix, hashed in a worker as it grows:
@@ -287,6 +289,7 @@ export class CacheEntry {
   async discard(): Promise<void> {
     const lock = await DirLock.acquire(join(this.dir, "lock"), this.options.lock);
     try {
+      this.discarded = true;
       const side = await readSidecar(this.dir);
       if (this.gen !== undefined && side?.gen === this.gen) await removePart(this.dir, this.gen);
       if (this.complete) {
@@ -312,7 +315,9 @@ export class CacheEntry {
   }
 
   private async record(): Promise<void> {
-    if (this.complete || this.gen === undefined) return;
+    // An empty object's part file is whole as soon as it exists, so without this a discarded
+    // one would try to publish at close and fail on its removed part file.
+    if (this.complete || this.gen === undefined || this.discarded) return;
     const batch = this.unrecorded;
     const batchSums = this.unrecordedSums;
     this.unrecorded = new RangeSet();
