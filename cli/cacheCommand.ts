@@ -57,7 +57,7 @@ export function registerCacheCommand(
       const verdicts = await new NasCache({ dir: cacheDirOf(flags.cacheDir) }).verify((v) => {
         if (flags.json !== true) {
           io.out.write(`s3://${v.bucket}/${v.key}  ${formatSize(v.size)}  ${v.verdict === "ok" ? "ok"
-            : `CORRUPT, discarded: ${v.problem ?? ""}`}\n`);
+            : `CORRUPT, ${v.discarded === false ? "not discarded" : "discarded"}: ${v.problem ?? ""}`}\n`);
         }
       });
       const bad = verdicts.filter((v) => v.verdict === "corrupt").length;

@@ -38,8 +38,10 @@ export interface CacheEntryStatus extends EntryMeta {
 /** What `verify` found for one complete entry. */
 export interface EntryVerdict extends EntryMeta {
   readonly dir: string;
-  /** "ok", or "corrupt" (then discarded, to be fetched again). */
+  /** "ok", or "corrupt" (then discarded, to be fetched again, unless the cache is read-only). */
   readonly verdict: "ok" | "corrupt";
+  /** For a corrupt entry: false when it could not be removed (a read-only cache). */
+  readonly discarded?: boolean;
   /** For a corrupt entry: where and what (CacheEntryError's message). */
   readonly problem?: string;
 }
@@ -128,13 +130,18 @@ export class NasCache {
         // whose sums are gone or damaged, changed on disk too. Opening the entry drops it.
         const problem = await publishedDataProblem(found.dir, found.size);
         if (problem === undefined) continue;
-        const entry = await CacheEntry.open(found.dir, meta, this.entryOptions);
-        try {
-          await entry.discard();
-        } finally {
-          await entry.close();
-        }
-        const verdict: EntryVerdict = { ...meta, dir: found.dir, verdict: "corrupt", problem };
+        const kept = await discardedOrWhyNot(async () => {
+          const entry = await CacheEntry.open(found.dir, meta, this.entryOptions);
+          try {
+            await entry.discard();
+          } finally {
+            await entry.close();
+          }
+        });
+        const verdict: EntryVerdict = {
+          ...meta, dir: found.dir, verdict: "corrupt", problem: `${problem}${kept}`,
+          discarded: kept === "",
+        };
         verdicts.push(verdict);
         onEntry?.(verdict);
         continue;
@@ -148,11 +155,10 @@ export class NasCache {
         }
       } catch (err) {
         if (!(err instanceof CacheEntryError)) throw err;
-        const kept = await entry.discard().then(() => "", (e: unknown) => {
-          if (!isReadOnlyError(e)) throw e;
-          return ` (not discarded: the cache cannot be written here, ${String((e as NodeJS.ErrnoException).code)})`;
-        });
-        verdict = { ...verdict, verdict: "corrupt", problem: `${err.message}${kept}` };
+        const kept = await discardedOrWhyNot(() => entry.discard());
+        verdict = {
+          ...verdict, verdict: "corrupt", problem: `${err.message}${kept}`, discarded: kept === "",
+        };
       } finally {
         await entry.close();
       }
@@ -259,6 +265,17 @@ function filledOf(sidecar: string | undefined): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * "" once `discard` has removed a corrupt entry; on a cache this process cannot write (a
+ * read-only mount), why it is still there.
+ */
+async function discardedOrWhyNot(discard: () => Promise<void>): Promise<string> {
+  return discard().then(() => "", (e: unknown) => {
+    if (!isReadOnlyError(e)) throw e;
+    return ` (not discarded: the cache cannot be written here, ${String((e as NodeJS.ErrnoException).code)})`;
+  });
 }
 
 /** The cache directory, or the entry's, cannot be written by this process. */
