@@ -47,7 +47,10 @@ function exitCodeFor(err: unknown): number {
   const message = err instanceof Error ? err.message : String(err);
   // A bad log or a missing file is the user's input, not a bug: its coordinates are in the
   // message, and a stack trace would bury them. Debug level shows the stack anyway.
-  if (isExpected(err) && !log.isLevelEnabled("debug")) log.error({ err: brief(err) }, message);
+  const logged = (err as { logged?: unknown } | null)?.logged === true;
+  if (logged) {
+    // Already said (a signal before a replay with --results began): only the exit remains.
+  } else if (isExpected(err) && !log.isLevelEnabled("debug")) log.error({ err: brief(err) }, message);
   else log.error({ err }, message);
   if (interrupted) {
     // What was abandoned (an S3 open between retries) may hold the event loop for seconds:

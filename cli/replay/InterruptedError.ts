@@ -8,6 +8,8 @@ import { constants } from "node:os";
 export class InterruptedError extends Error {
   readonly code = "E_INTERRUPTED";
   readonly exitCode: number;
+  /** Set once it has been logged (with --results, into the bundle's run.log too). */
+  logged = false;
 
   constructor(readonly signal: string, what: string) {
     super(`${signal} ${what}: nothing was replayed`);

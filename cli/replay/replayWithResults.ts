@@ -11,6 +11,7 @@ import { newRunId } from "../../replay/results/runId.js";
 import type { ReplayFlags } from "../replayCommand.js";
 import { s3ClientOptionsOf } from "../s3ClientFlags.js";
 import { UsageError } from "../UsageError.js";
+import { InterruptedError } from "./InterruptedError.js";
 import { captureFormatOf } from "./captureFlags.js";
 import { UploadProgressLine } from "./UploadProgressLine.js";
 import { streamingFields } from "./warnOnUnderruns.js";
@@ -65,7 +66,8 @@ export async function replayWithResults(
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    const summary = await runAndRecord(logs, runFlags, hooks, log, record, bundle, stop.signal);
+    const { summary, interrupted } = await runAndRecord(logs, runFlags, hooks, log, record, bundle,
+      stop.signal);
     const streaming = record.readsS3 ? { streaming: streamingFields(record.streaming()) } : {};
     if (summary) hooks.report(summary, log, streaming);
     replaying = false;
@@ -76,6 +78,7 @@ export async function replayWithResults(
     const signal = AbortSignal.any([interrupt.signal, AbortSignal.timeout(timeoutMs)]);
     if (target.kind === "s3") await upload(bundle, target, log, signal, s3ClientOptionsOf(flags));
     else log.info({ dir: bundle.dir, runId }, "results bundle written");
+    if (interrupted) throw interrupted;
     if (record.errors.length > 0) process.exitCode = 1;
   } finally {
     process.off("SIGINT", onSignal);
@@ -85,7 +88,8 @@ export async function replayWithResults(
 
 /**
  * Runs the replay; with a bundle, a failure is logged (into run.log too) and recorded for the
- * report instead of thrown, so that the bundle still gets written and uploaded.
+ * report instead of thrown, so that the bundle still gets written and uploaded. A signal that
+ * stopped the run before it began is returned, to be thrown once the bundle is done.
  */
 async function runAndRecord(
   logs: string[],
@@ -95,9 +99,9 @@ async function runAndRecord(
   record: RunRecord,
   bundle: ResultsBundle | undefined,
   stop: AbortSignal,
-): Promise<ReplaySummary | undefined> {
+): Promise<{ summary?: ReplaySummary | undefined; interrupted?: InterruptedError }> {
   try {
-    return await hooks.run(flags, log, record, stop);
+    return { summary: await hooks.run(flags, log, record, stop) };
   } catch (err) {
     if (!bundle) throw err;
     if (err instanceof UsageError) {
@@ -105,8 +109,15 @@ async function runAndRecord(
       throw err;
     }
     record.addError(err);
+    if (err instanceof InterruptedError) {
+      // The user's signal, not a bug: no stack trace. Logged here (into run.log too), it is
+      // thrown again once the bundle is written, for the signal's exit code.
+      err.logged = true;
+      log.error({ err: { type: err.name, code: err.code }, logs }, err.message);
+      return { interrupted: err };
+    }
     log.error({ err, logs }, err instanceof Error ? err.message : String(err));
-    return undefined;
+    return {};
   }
 }
 

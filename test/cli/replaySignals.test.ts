@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -48,6 +48,37 @@ describe("roadrig replay signals", () => {
       expect(existsSync(out)).toBe(false);
     });
   }
+
+  it("with --results DIR, a SIGINT while the logs are opening writes the bundle, then ends the run as the signal", async () => {
+    const log = join(dir, "results-signal.log");
+    const out = join(dir, "results-signal.out.log");
+    const results = join(dir, "results");
+    writeFileSync(log, LOG);
+    const lines: string[] = [];
+    const logger = pino({ level: "info" }, { write: (line: string) => lines.push(line) });
+    const failure: unknown = await replayWithResults([log], { ...flags(out), results }, {
+      logger: () => logger,
+      run: (runFlags, runLog, record, stop) => {
+        process.emit("SIGINT", "SIGINT");
+        return runReplay([log], runFlags, runLog, record, stop);
+      },
+      report: () => undefined,
+    }).then(() => undefined, (err: unknown) => err);
+    // Thrown, for the CLI's exit code 130 (and its prompt exit), already logged once.
+    expect(failure).toBeInstanceOf(InterruptedError);
+    expect(failure).toMatchObject({ exitCode: 130, logged: true });
+    const said = lines.filter((l) => l.includes("nothing was replayed"));
+    expect(said).toHaveLength(1);
+    expect(said[0]).not.toContain("stack");
+    const [runId] = readdirSync(results);
+    const report = JSON.parse(readFileSync(join(results, runId ?? "", "report.json"), "utf8")) as {
+      errors: { code?: string; message: string }[];
+    };
+    expect(report.errors).toEqual([expect.objectContaining({
+      code: "E_INTERRUPTED", message: `SIGINT while opening ${log}: nothing was replayed`,
+    })]);
+    expect(existsSync(out)).toBe(false);
+  });
 
   it("a SIGINT does not wait for an S3 open that is being retried", async () => {
     // A loopback port with nothing listening: every attempt is refused, and retried.
