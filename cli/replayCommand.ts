@@ -124,6 +124,7 @@ export async function runReplay(
     record, readInWorker(flags, settings.rate)));
   let outputs: CountingOutput[] = [];
   let capture: Capture | undefined;
+  let closeFailure: Error | undefined;
   try {
     outputs = usage(() => flags.to.map((t) =>
       new CountingOutput(openOutput(t, { paced: settings.rate !== 0 }))));
@@ -146,14 +147,33 @@ export async function runReplay(
       await lingerFor(capturing.lingerMs);
       record.captureStats = await capture.stop();
     }
-    await Promise.allSettled([...outputs.map((o) => o.close()), ...readers.map((r) => r.close())]);
+    const closed = await Promise.allSettled([...outputs.map((o) => o.close()),
+      ...readers.map((r) => r.close())]);
+    closeFailure = outputCloseFailure(outputs, closed);
     warnOnUnderruns(record, log);
   }
+  // An output whose last buffered write failed on close (a candump file on a full disk) did
+  // not get every frame: the run failed, though the replay itself ended well.
+  if (closeFailure !== undefined) throw closeFailure;
   const captureError = record.captureStats?.error;
   if (captureError !== undefined) {
     throw new Error(`capture to ${record.captureStats?.path}: ${captureError}`);
   }
   return record.summary;
+}
+
+/** The first output whose close failed, as an error naming its --to target. */
+function outputCloseFailure(
+  outputs: CountingOutput[],
+  closed: PromiseSettledResult<void>[],
+): Error | undefined {
+  const i = outputs.findIndex((_, k) => closed[k]?.status === "rejected");
+  const result = closed[i];
+  if (result === undefined || result.status !== "rejected") return undefined;
+  const cause = result.reason as NodeJS.ErrnoException;
+  const failure = new Error(`--to ${outputs[i]?.target ?? ""}: ${cause.message ?? String(cause)}`,
+    { cause });
+  return Object.assign(failure, { code: cause.code ?? "E_OUTPUT" });
 }
 
 interface ParsedFlags {

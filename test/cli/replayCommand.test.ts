@@ -55,6 +55,17 @@ describe("roadrig replay", () => {
     expect(readFileSync(out, "utf8")).toBe(LOG);
   });
 
+  it("fails the run, naming the output, when the last write of a candump file fails (a full disk)", async () => {
+    // /dev/full takes the open and refuses every write with ENOSPC: a 4-frame log stays in
+    // the writer's buffer until the output closes, after the last frame.
+    const result = await roadrig([
+      "replay", logFile("full.log", LOG), "--to", "candump:/dev/full", "--rate", "0", "--json",
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("--to candump:/dev/full: ENOSPC");
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it("puts the JSON summary on stderr when the frames go to stdout", async () => {
     const path = logFile("j.log", LOG);
     const result = await roadrig(["replay", path, "--to", "candump:-", "--rate", "0", "--json"]);
