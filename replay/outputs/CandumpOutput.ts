@@ -41,7 +41,22 @@ export class CandumpOutput implements ReplayOutput {
 
   send(frame: CanFrame, recordedNs: bigint): void | Promise<void> {
     this.frames++;
-    if (!this.writer.write(frame, recordedNs)) return this.writer.drain();
+    try {
+      if (!this.writer.write(frame, recordedNs)) {
+        return this.writer.drain().catch((err: unknown) => {
+          throw this.named(err);
+        });
+      }
+    } catch (err) {
+      throw this.named(err);
+    }
+  }
+
+  /** A failed write (a full disk), named by the output it came from. */
+  private named(err: unknown): Error {
+    const cause = err as NodeJS.ErrnoException;
+    const failure = new Error(`--to ${this.target}: ${cause.message ?? String(err)}`, { cause });
+    return Object.assign(failure, { code: cause.code ?? "E_OUTPUT" });
   }
 
   flush(): void {}

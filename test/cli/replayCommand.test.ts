@@ -66,6 +66,17 @@ describe("roadrig replay", () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("fails the run, naming the output, when a write of a candump file fails mid-run", async () => {
+    // More than one 64 KiB write: the first refused write fails the replay while it runs.
+    const many = Array.from({ length: 5000 }, (_, i) =>
+      `(1700000000.${String(i * 100).padStart(6, "0")}) can0 123#0011223344556677\n`).join("");
+    const result = await roadrig([
+      "replay", logFile("full-many.log", many), "--to", "candump:/dev/full", "--rate", "0",
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("--to candump:/dev/full: ENOSPC");
+  });
+
   it("puts the JSON summary on stderr when the frames go to stdout", async () => {
     const path = logFile("j.log", LOG);
     const result = await roadrig(["replay", path, "--to", "candump:-", "--rate", "0", "--json"]);
