@@ -54,7 +54,9 @@ export function registerCacheCommand(
     .option("--cache-dir <dir>", "the cache directory (env ROADRIG_CACHE_DIR)")
     .option("--json", "print JSON")
     .action(async (flags: { cacheDir?: string; json?: boolean }) => {
-      const verdicts = await new NasCache({ dir: cacheDirOf(flags.cacheDir) }).verify((v) => {
+      const dir = cacheDirOf(flags.cacheDir);
+      await existingCacheDir(dir);
+      const verdicts = await new NasCache({ dir }).verify((v) => {
         if (flags.json !== true) {
           io.out.write(`s3://${v.bucket}/${v.key}  ${formatSize(v.size)}  ${v.verdict === "ok" ? "ok"
             : `CORRUPT, ${v.discarded === false ? "not discarded" : "discarded"}: ${v.problem ?? ""}`}\n`);
@@ -172,6 +174,18 @@ function cacheDirOf(flag: string | undefined): string {
   const dir = flag ?? process.env.ROADRIG_CACHE_DIR;
   if (dir === undefined || dir === "") throw new UsageError("--cache-dir (or ROADRIG_CACHE_DIR) is required");
   return dir;
+}
+
+/**
+ * A cache to check must be there: a mistyped --cache-dir would otherwise pass as an empty,
+ * healthy cache ("0 complete entries checked, 0 corrupt", exit 0).
+ */
+async function existingCacheDir(dir: string): Promise<void> {
+  const found = await stat(dir).catch((err: NodeJS.ErrnoException) => err);
+  const code = found instanceof Error ? found.code ?? "ENOENT" : found.isDirectory() ? "" : "ENOTDIR";
+  if (code === "") return;
+  const what = code === "ENOTDIR" ? "not a directory" : code === "ENOENT" ? "no such directory" : code;
+  throw Object.assign(new Error(`--cache-dir ${dir}: ${what}`), { code });
 }
 
 function usage<T>(parse: () => T, flag: string): T {

@@ -152,6 +152,21 @@ describe("roadrig cache prefetch and status", () => {
     expect(after.output()).toContain("2 complete entries checked, 0 corrupt");
   });
 
+  it("verify fails on a cache dir that is not there or not a directory, naming it", async () => {
+    for (const [dir, what] of [[join(root, "no-such-cache"), "no such directory"],
+      [join(root, "a-file"), "not a directory"]] as const) {
+      if (what === "not a directory") await writeFile(dir, "x");
+      const cli = setup();
+      const err = await cli.run("cache", "verify", "--cache-dir", dir)
+        .then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect(err).not.toBeInstanceOf(UsageError);
+      expect((err as Error).message).toBe(`--cache-dir ${dir}: ${what}`);
+      expect(err).toHaveProperty("code");
+      expect(cli.output()).toBe("");
+    }
+  });
+
   it("verify reports and discards a published data file of the wrong size or without usable sums", async () => {
     const dir = join(root, "w");
     await setup().run("cache", "prefetch", "s3://drive-logs/day1/", "--cache-dir", dir, ...s3Flags());
