@@ -75,7 +75,12 @@ export class RunRecord {
 
   report(context: ReportContext): RunReport {
     const summary = this.summary;
-    const outcome = this.errors.length > 0 ? "failed" : summary?.stopped ? "stopped" : "completed";
+    // A signal before the replay began is recorded as an error (E_INTERRUPTED) but is a stop.
+    const interrupted = this.errors.length > 0
+      && this.errors.every((e) => e.code === "E_INTERRUPTED");
+    const outcome = interrupted || (this.errors.length === 0 && summary?.stopped === true)
+      ? "stopped"
+      : this.errors.length > 0 ? "failed" : "completed";
     return {
       runId: context.runId,
       startedAt: context.startedAt.toISOString(),

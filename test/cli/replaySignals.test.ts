@@ -72,8 +72,11 @@ describe("roadrig replay signals", () => {
     expect(said[0]).not.toContain("stack");
     const [runId] = readdirSync(results);
     const report = JSON.parse(readFileSync(join(results, runId ?? "", "report.json"), "utf8")) as {
+      outcome: string;
       errors: { code?: string; message: string }[];
     };
+    // Stopped by the user, not failed: nothing went wrong, nothing was replayed.
+    expect(report.outcome).toBe("stopped");
     expect(report.errors).toEqual([expect.objectContaining({
       code: "E_INTERRUPTED", message: `SIGINT while opening ${log}: nothing was replayed`,
     })]);
