@@ -71,6 +71,29 @@ describe("roadrig cache prefetch and status", () => {
 
   const s3Flags = () => ["--endpoint-url", s3.endpoint, "--force-path-style"];
 
+  /** Each entry's folder by key, as `cache status --json` lists them. */
+  async function entryDirs(dir: string): Promise<(key: string) => string> {
+    const status = setup();
+    await status.run("cache", "status", "--cache-dir", dir, "--json");
+    type Listed = { entries: { key: string; dir: string }[] };
+    const entries = (JSON.parse(status.output()) as Listed).entries;
+    return (key) => entries.find((e) => e.key === key)?.dir ?? "";
+  }
+
+  /** `cache verify --json` on a cache where it must find trouble (exit 1): verdicts by key. */
+  async function verifyFindingTrouble(dir: string) {
+    const found = setup();
+    try {
+      await found.run("cache", "verify", "--cache-dir", dir, "--json");
+      expect(process.exitCode).toBe(1);
+    } finally {
+      process.exitCode = undefined;
+    }
+    type Verdicts = { entries: { key: string; verdict: string; problem?: string }[] };
+    return (JSON.parse(found.output()) as Verdicts).entries
+      .sort((a, b) => a.key.localeCompare(b.key));
+  }
+
   it("fills the cache from a prefix and reports it in status", async () => {
     const dir = join(root, "a");
     const cli = setup();
@@ -117,25 +140,12 @@ describe("roadrig cache prefetch and status", () => {
     expect(clean.output()).toContain("2 complete entries checked, 0 corrupt");
     expect(process.exitCode ?? 0).toBe(0);
 
-    const status = setup();
-    await status.run("cache", "status", "--cache-dir", dir, "--json");
-    type Listed = { entries: { key: string; dir: string }[] };
-    const entries = (JSON.parse(status.output()) as Listed).entries;
-    const big = entries.find((e) => e.key === "day1/a.log")?.dir ?? "";
+    const big = (await entryDirs(dir))("day1/a.log");
     const handle = await openFile(join(big, "data"), "r+");
     await handle.write(Uint8Array.of(8), 0, 1, 299_999);
     await handle.close();
 
-    const found = setup();
-    try {
-      await found.run("cache", "verify", "--cache-dir", dir, "--json");
-      expect(process.exitCode).toBe(1);
-    } finally {
-      process.exitCode = undefined;
-    }
-    type Verdicts = { entries: { key: string; verdict: string; problem?: string }[] };
-    const verdicts = (JSON.parse(found.output()) as Verdicts).entries
-      .sort((a, b) => a.key.localeCompare(b.key));
+    const verdicts = await verifyFindingTrouble(dir);
     expect(verdicts.map((v) => [v.key, v.verdict]))
       .toEqual([["day1/a.log", "corrupt"], ["day1/b.log", "ok"]]);
     expect(verdicts[0]?.problem)
@@ -170,24 +180,11 @@ describe("roadrig cache prefetch and status", () => {
   it("verify reports and discards a published data file of the wrong size or without usable sums", async () => {
     const dir = join(root, "w");
     await setup().run("cache", "prefetch", "s3://drive-logs/day1/", "--cache-dir", dir, ...s3Flags());
-    const status = setup();
-    await status.run("cache", "status", "--cache-dir", dir, "--json");
-    type Listed = { entries: { key: string; dir: string }[] };
-    const entries = (JSON.parse(status.output()) as Listed).entries;
-    const dirOf = (key: string) => entries.find((e) => e.key === key)?.dir ?? "";
+    const dirOf = await entryDirs(dir);
     await truncate(join(dirOf("day1/a.log"), "data"), 200_000);
     await rm(join(dirOf("day1/b.log"), "sums"));
 
-    const found = setup();
-    try {
-      await found.run("cache", "verify", "--cache-dir", dir, "--json");
-      expect(process.exitCode).toBe(1);
-    } finally {
-      process.exitCode = undefined;
-    }
-    type Verdicts = { entries: { key: string; verdict: string; problem?: string }[] };
-    const verdicts = (JSON.parse(found.output()) as Verdicts).entries
-      .sort((a, b) => a.key.localeCompare(b.key));
+    const verdicts = await verifyFindingTrouble(dir);
     expect(verdicts.map((v) => [v.key, v.verdict]))
       .toEqual([["day1/a.log", "corrupt"], ["day1/b.log", "corrupt"]]);
     expect(verdicts[0]?.problem).toContain(`${join(dirOf("day1/a.log"), "data")}: 200000 bytes, expected 300000`);
