@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { open, readdir, truncate } from "node:fs/promises";
@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { NasCache } from "../../replay/sources/NasCache.js";
+import { runChild, type ChildResult } from "../support/childProcess.js";
 import { repoRoot } from "../support/sharedData.js";
 
 /** A private mount namespace lets the test show the CLI a cache mounted read-only. */
@@ -28,22 +29,11 @@ async function putEntry(cache: NasCache, key: string, bytes: Uint8Array): Promis
   return entry.dir;
 }
 
-interface Run { code: number | null; stdout: string; stderr: string }
-
 /** `roadrig cache verify` with `dir` mounted read-only in its own mount namespace. */
-function verifyReadOnly(dir: string, ...flags: string[]): Promise<Run> {
+function verifyReadOnly(dir: string, ...flags: string[]): Promise<ChildResult> {
   const mount = `mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"`;
-  const args = ["-rm", "sh", "-c", mount, dir, process.execPath, join(repoRoot, "bin", "roadrig.js"),
-    "cache", "verify", "--cache-dir", dir, ...flags];
-  return new Promise((resolve, reject) => {
-    const child = spawn("unshare", args, { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  return runChild("unshare", ["-rm", "sh", "-c", mount, dir, process.execPath,
+    join(repoRoot, "bin", "roadrig.js"), "cache", "verify", "--cache-dir", dir, ...flags]);
 }
 
 describe.skipIf(!canMountReadOnly)("roadrig cache verify on a read-only cache", () => {
