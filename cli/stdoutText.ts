@@ -1,3 +1,5 @@
+import { stdoutFailure } from "../replay/outputs/stdoutWritable.js";
+
 /**
  * Text to the process's stdout at the reader's pace: each write resolves once stdout has room
  * again, so a reader that lags (`roadrig dbc decode ... | less`) holds the producer back instead
@@ -6,14 +8,10 @@
  */
 export function stdoutText(): (text: string) => Promise<void> {
   const stdout = process.stdout;
-  const state: { failure?: Error } = {};
-  // Without a listener, an EPIPE on stdout is an uncaught exception. It stays: stdout emits
-  // its error on a later tick, after the last write may already have returned.
-  stdout.on("error", (err: Error) => {
-    state.failure ??= err;
-  });
+  const failure = stdoutFailure();
   const check = (): void => {
-    if (state.failure) throw state.failure;
+    const failed = failure();
+    if (failed) throw failed;
   };
   return async (text) => {
     check();

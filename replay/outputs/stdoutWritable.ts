@@ -9,19 +9,28 @@ import { Writable } from "node:stream";
  */
 export function stdoutWritable(): Writable {
   const stdout = process.stdout;
-  let failure: Error | undefined;
-  // Without a listener, an EPIPE on stdout would be an uncaught exception. It stays: stdout
-  // emits its error on a later tick, after this stream may already be destroyed.
-  stdout.on("error", (err: Error) => {
-    failure ??= err;
-  });
+  const failure = stdoutFailure();
   return new Writable({
     write(chunk: Buffer | string, _encoding, done) {
-      if (failure) return done(failure);
-      stdout.write(chunk, (err) => done(err ?? failure));
+      const failed = failure();
+      if (failed) return done(failed);
+      stdout.write(chunk, (err) => done(err ?? failure()));
     },
     final(done) {
-      done(failure);
+      done(failure());
     },
   });
+}
+
+/**
+ * The first error stdout emits from now on (EPIPE once its reader went away), or undefined.
+ * Without a listener such an error would be an uncaught exception; the listener stays, as
+ * stdout emits it on a later tick, possibly after its writer is done.
+ */
+export function stdoutFailure(): () => Error | undefined {
+  let failure: Error | undefined;
+  process.stdout.on("error", (err: Error) => {
+    failure ??= err;
+  });
+  return () => failure;
 }
