@@ -1,11 +1,9 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Readable } from "node:stream";
-import { setTimeout as delay } from "node:timers/promises";
-import { chunkBuffer } from "./chunkBuffer.js";
 import { parseContentRange } from "./contentRange.js";
-import { readBody } from "./readBody.js";
-import { backoffDelayMs, defaultRetryPolicy, isRetryable, type RetryPolicy } from "./RetryPolicy.js";
+import { defaultRetryPolicy, type RetryPolicy } from "./RetryPolicy.js";
 import { S3ObjectChangedError } from "./S3ObjectChangedError.js";
+import { S3RangeStream, type OpenedRange, type RangeOpener } from "./S3RangeStream.js";
 import { S3ReadError } from "./S3ReadError.js";
 import type { S3SourceStats } from "./S3SourceStats.js";
 import { formatS3Url, type S3Location } from "./S3Url.js";
@@ -31,35 +29,30 @@ export interface RangeReply {
   readonly objectSize: number;
 }
 
-/** One range being filled, possibly over several requests. */
-interface Fill {
-  readonly start: number;
-  readonly end: number;
-  buf: Uint8Array | undefined;
-  got: number;
-  objectSize: number | undefined;
-  /** A buffer to fill instead of allocating one, if large enough. */
-  readonly spare: Uint8Array | undefined;
-}
-
 /**
  * Ranged GETs of one object, pinned to one ETag (sent as If-Match), retried with backoff, and
  * resumed from the last byte received when a body breaks off mid-stream.
  */
-export class S3RangeFetcher {
+export class S3RangeFetcher implements RangeOpener {
   readonly url: string;
+  readonly retry: RetryPolicy;
+  readonly idleMs: number;
+  readonly sharedChunks: boolean;
+  readonly random: (() => number) | undefined;
   private pinned: string | undefined;
-  private readonly retry: RetryPolicy;
 
   constructor(
     private readonly client: S3Client,
     private readonly location: S3Location,
-    private readonly stats: S3SourceStats,
-    private readonly options: S3RangeFetcherOptions = {},
+    readonly stats: S3SourceStats,
+    options: S3RangeFetcherOptions = {},
   ) {
     this.url = formatS3Url(location);
     this.pinned = options.etag;
     this.retry = options.retry ?? defaultRetryPolicy;
+    this.idleMs = options.idleTimeoutMs ?? 30_000;
+    this.sharedChunks = options.sharedChunks === true;
+    this.random = options.random;
   }
 
   get etag(): string | undefined {
@@ -71,32 +64,22 @@ export class S3RangeFetcher {
    * Never asks beyond a size already learned.
    */
   async fetch(start: number, end: number, spare?: Uint8Array): Promise<RangeReply> {
-    const fill: Fill = { start, end, buf: undefined, got: 0, objectSize: undefined, spare };
-    let failures = 0;
-    for (;;) {
-      const before = fill.got;
-      try {
-        await this.attempt(fill);
-        if (fill.buf !== undefined && fill.got === fill.buf.length) {
-          return { bytes: fill.buf, objectSize: fill.objectSize ?? start + fill.got };
-        }
-        failures = fill.got > before ? 0 : failures + 1;
-      } catch (err) {
-        if (!isRetryable(err)) throw this.wrap(err, start + fill.got);
-        failures = fill.got > before ? 1 : failures + 1;
-        if (failures >= this.retry.maxAttempts) {
-          throw new S3ReadError(this.url, start + fill.got,
-            `gave up after ${failures} attempts without progress: ${describe(err)}`, { cause: err });
-        }
-      }
-      this.stats.retries++;
-      await delay(backoffDelayMs(this.retry, Math.max(0, failures - 1), this.options.random));
+    const stream = this.stream(start, end);
+    try {
+      const bytes = await stream.read(end - start, spare);
+      return { bytes, objectSize: stream.size ?? start + bytes.length };
+    } finally {
+      stream.close();
     }
   }
 
-  private async attempt(fill: Fill): Promise<void> {
-    const from = fill.start + fill.got;
-    const to = fill.buf === undefined ? fill.end : fill.start + fill.buf.length;
+  /** Bytes [start, end) as one GET read piece by piece (see S3RangeStream). */
+  stream(start: number, end: number): S3RangeStream {
+    return new S3RangeStream(this, start, end);
+  }
+
+  /** Sends one GET for [from, to) and checks its reply: status, ETag, Content-Range. */
+  async open(from: number, to: number): Promise<OpenedRange> {
     this.stats.requests++;
     let out;
     try {
@@ -108,7 +91,7 @@ export class S3RangeFetcher {
         ...(this.pinned === undefined ? {} : { IfMatch: this.pinned }),
       }));
     } catch (err) {
-      return this.onErrorReply(err, fill, from);
+      return this.onErrorReply(err, from);
     }
     const body = out.Body as Readable | undefined;
     try {
@@ -118,66 +101,42 @@ export class S3RangeFetcher {
       throw err;
     }
     const status = out.$metadata.httpStatusCode;
-    if (status === 206) return this.readPartial(fill, from, out.ContentRange, body);
-    if (status === 200) return this.readWhole(fill, from, out.ContentLength, body);
+    if (status === 206) return this.partial(from, out.ContentRange, body);
+    if (status === 200) return this.whole(from, out.ContentLength, body);
     body?.destroy();
     throw new S3ReadError(this.url, from, `expected status 206 or 200, found ${status}`);
   }
 
-  private async readPartial(
-    fill: Fill, from: number, header: string | undefined, body: Readable | undefined,
-  ): Promise<void> {
+  private partial(from: number, header: string | undefined, body: Readable | undefined): OpenedRange {
     const range = header === undefined ? undefined : parseContentRange(header);
     if (range?.kind === "unsatisfied" && from >= range.total) {
       body?.destroy();
-      return this.atEnd(fill, from, range.total);
+      return { kind: "end", objectSize: range.total };
     }
     if (range?.kind !== "range" || range.start !== from || body === undefined) {
       body?.destroy();
       throw new S3ReadError(this.url, from,
         `expected Content-Range "bytes ${from}-…", found ${JSON.stringify(header ?? null)}`);
     }
-    if (range.total !== undefined) fill.objectSize = range.total;
-    // The reply, not the request, says where the object ends (a short last range).
-    const buf = this.ensureBuffer(fill, range.total ?? range.end);
-    const stop = Math.min(fill.start + buf.length, range.end);
-    await readBody(body, buf.subarray(0, stop - fill.start), fill.got, 0,
-      this.idleMs(), (n) => this.progress(fill, n));
+    // The reply, not the request, says where its bytes and the object end (a short last range).
+    return { kind: "body", body, skip: 0, end: range.end, objectSize: range.total };
   }
 
-  private async readWhole(
-    fill: Fill, from: number, length: number | undefined, body: Readable | undefined,
-  ): Promise<void> {
+  private whole(from: number, length: number | undefined, body: Readable | undefined): OpenedRange {
     if (length === undefined || body === undefined) {
       body?.destroy();
       throw new S3ReadError(this.url, from, "a 200 reply to a Range request without Content-Length");
     }
     // The store ignored Range and sent the whole object: skip to the requested bytes.
     this.stats.rangeIgnored++;
-    fill.objectSize = length;
-    const buf = this.ensureBuffer(fill, length);
     if (from >= length) {
       body.destroy();
-      return;
+      return { kind: "end", objectSize: length };
     }
-    await readBody(body, buf, fill.got, from, this.idleMs(), (n) => this.progress(fill, n));
+    return { kind: "body", body, skip: from, end: length, objectSize: length };
   }
 
-  private ensureBuffer(fill: Fill, objectEnd: number): Uint8Array {
-    if (fill.buf === undefined) {
-      const n = Math.max(0, Math.min(fill.end, objectEnd) - fill.start);
-      fill.buf = fill.spare !== undefined && fill.spare.length >= n ? fill.spare.subarray(0, n)
-        : chunkBuffer(n, this.options.sharedChunks === true);
-    }
-    return fill.buf;
-  }
-
-  private progress(fill: Fill, n: number): void {
-    fill.got += n;
-    this.stats.bytesFetched += n;
-  }
-
-  private async onErrorReply(err: unknown, fill: Fill, from: number): Promise<void> {
+  private async onErrorReply(err: unknown, from: number): Promise<OpenedRange> {
     const reply = errorReply(err);
     if (reply?.status === 416) {
       // Some stores check Range before If-Match: a replaced, smaller object then answers 416,
@@ -186,22 +145,13 @@ export class S3RangeFetcher {
       const range = parseContentRange(reply.headers["content-range"] ?? "");
       // A 416 at or past the end is EOF; on a 0-byte object even the first range gets it.
       if (range?.kind === "unsatisfied" && from >= range.total) {
-        return this.atEnd(fill, from, range.total);
+        return { kind: "end", objectSize: range.total };
       }
     }
     if (reply?.status === 412 && this.pinned !== undefined) {
       throw new S3ObjectChangedError(this.url, this.pinned, await this.currentEtag(), from);
     }
     throw err;
-  }
-
-  /** The reply says the object ends at `total`, at or before `from`. */
-  private atEnd(fill: Fill, from: number, total: number): void {
-    fill.objectSize = total;
-    this.ensureBuffer(fill, total);
-    if (fill.buf !== undefined && fill.got < fill.buf.length) {
-      throw new S3ReadError(this.url, from, `object shrank to ${total} bytes`);
-    }
   }
 
   private async failIfChanged(replyEtag: string | undefined, from: number): Promise<void> {
@@ -229,15 +179,6 @@ export class S3RangeFetcher {
       return undefined;
     }
   }
-
-  private idleMs(): number {
-    return this.options.idleTimeoutMs ?? 30_000;
-  }
-
-  private wrap(err: unknown, offset: number): Error {
-    if (err instanceof S3ObjectChangedError || err instanceof S3ReadError) return err;
-    return new S3ReadError(this.url, offset, describe(err), { cause: err });
-  }
 }
 
 function errorReply(err: unknown): { status: number; headers: Record<string, string> } | undefined {
@@ -245,11 +186,4 @@ function errorReply(err: unknown): { status: number; headers: Record<string, str
   const response = (err as WithResponse).$response;
   if (response?.statusCode === undefined) return undefined;
   return { status: response.statusCode, headers: response.headers ?? {} };
-}
-
-function describe(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  const text = `${err.name}: ${err.message}`;
-  return status === undefined ? text : `${status} ${text}`;
 }
