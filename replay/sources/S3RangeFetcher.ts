@@ -107,7 +107,9 @@ export class S3RangeFetcher implements RangeOpener {
     throw new S3ReadError(this.url, from, `expected status 206 or 200, found ${status}`);
   }
 
-  private partial(from: number, header: string | undefined, body: Readable | undefined): OpenedRange {
+  private partial(
+    from: number, header: string | undefined, body: Readable | undefined,
+  ): OpenedRange {
     const range = header === undefined ? undefined : parseContentRange(header);
     if (range?.kind === "unsatisfied" && from >= range.total) {
       body?.destroy();
