@@ -1,3 +1,5 @@
+import { chunkBuffer } from "./chunkBuffer.js";
+
 /** Where a read-ahead reports reads that had to wait. */
 export interface ReadAheadStats {
   underruns: number;
@@ -183,11 +185,10 @@ export class ReadAhead {
 }
 
 function assemble(parts: Uint8Array[], skip: number, length: number): Uint8Array {
-  const only = parts[0];
   // A copy, not a view: readers keep views of what they read (frame payloads), and a view would
-  // pin the whole chunk (MiBs) for as long as any frame from it is alive downstream.
-  if (parts.length === 1 && only !== undefined) return only.slice(skip, skip + length);
-  const out = new Uint8Array(length);
+  // pin the whole chunk (MiBs) for as long as any frame from it is alive downstream. Not
+  // zero-filled first (slice() would be): every byte is copied over, a pass saved per read.
+  const out = chunkBuffer(length, false);
   let pos = 0;
   let from = skip;
   for (const part of parts) {
