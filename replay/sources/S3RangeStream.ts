@@ -109,6 +109,7 @@ export class S3RangeStream {
     let failures = 0;
     for (;;) {
       const before = this.pos;
+      if (this.closed) throw new S3ReadError(this.opener.url, this.pos, "closed while reading");
       try {
         if (this.body === undefined) {
           const shrank = await this.reopen();

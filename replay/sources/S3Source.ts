@@ -5,6 +5,7 @@ import type { S3ClientOptions } from "./createS3Client.js";
 import { ReadAhead, type FetchChunk } from "./ReadAhead.js";
 import { S3RangeFetcher, type S3RangeFetcherOptions } from "./S3RangeFetcher.js";
 import { S3ReadError } from "./S3ReadError.js";
+import { SpanFetcher } from "./SpanFetcher.js";
 import { emptyS3SourceStats, type S3SourceStats } from "./S3SourceStats.js";
 import { parseS3Url } from "./S3Url.js";
 
@@ -19,6 +20,17 @@ export interface S3SourceOptions extends S3RangeFetcherOptions {
    * included (default 16 MiB, at least one chunk). Memory for reading stays within this.
    */
   readonly readAheadBytes?: number;
+  /**
+   * Bytes of the longest GET for a sequential reader (default 64 MiB): chunks that follow one
+   * another are read from one GET's body, paused between chunks, in GETs that grow from one
+   * chunk to this (`SpanFetcher`). At most `chunkBytes`: one GET per chunk.
+   */
+  readonly spanBytes?: number;
+  /**
+   * A span nobody read from for this long is closed (default 10 s): a store may drop a
+   * connection that is not read from. The chunk after it opens a span as long.
+   */
+  readonly spanIdleCloseMs?: number;
   /**
    * Bytes of the request made at open (default, and at most, a chunk). When less, the rest of
    * the first chunk is asked for as soon as the head arrives, while the reader parses the head:
@@ -37,6 +49,7 @@ export interface S3SourceOptions extends S3RangeFetcherOptions {
 
 export const defaultChunkBytes = 4 * 1024 * 1024;
 export const defaultReadAheadBytes = 16 * 1024 * 1024;
+export const defaultSpanBytes = 64 * 1024 * 1024;
 /** A first request small enough to arrive quickly, large enough for most logs' headers. */
 export const quickStartFirstBytes = 256 * 1024;
 
@@ -53,6 +66,7 @@ export class S3Source implements ByteSource {
     private readonly bytes: number,
     private readonly readAhead: ReadAhead,
     private readonly ownClient: S3Client | undefined,
+    private readonly spans: SpanFetcher | undefined,
     stats: S3SourceStats,
     /** The reply to the open request when it is less than a chunk; reads inside it use it. */
     private readonly head: Uint8Array | undefined,
@@ -92,10 +106,18 @@ export class S3Source implements ByteSource {
         const using = onChunk?.(start, bytes);
         if (using !== undefined) readAhead.hold(bytes, using);
       };
+      const spanBytes = options.spanBytes ?? defaultSpanBytes;
+      const idleCloseMs = options.spanIdleCloseMs;
+      const spans = spanBytes > chunkBytes
+        ? new SpanFetcher(fetcher, size, {
+          maxSpanBytes: spanBytes, ...(idleCloseMs === undefined ? {} : { idleCloseMs }),
+        })
+        : undefined;
       const fetchChunk: FetchChunk = async (start, end, spare) => {
         const bytes = head !== undefined && start === 0
           ? await fetchAfterHead(fetcher, head, end, spare)
-          : await fetchExactly(fetcher, start, end, spare);
+          : spans !== undefined ? await spans.fetch(start, end, spare)
+            : await fetchExactly(fetcher, start, end, spare);
         handOver(start, bytes);
         return bytes;
       };
@@ -107,7 +129,7 @@ export class S3Source implements ByteSource {
       // Only the head's own chunk, on the connection the head freed: the window waits for a
       // read past the head, so that it does not share the link with what the reader needs next.
       if (head !== undefined) readAhead.prefetch(0);
-      return new S3Source(fetcher.url, fetcher, size, readAhead, ownClient, stats, head);
+      return new S3Source(fetcher.url, fetcher, size, readAhead, ownClient, spans, stats, head);
     } catch (err) {
       ownClient?.destroy();
       throw err;
@@ -139,6 +161,7 @@ export class S3Source implements ByteSource {
   }
 
   close(): Promise<void> {
+    this.spans?.close();
     this.ownClient?.destroy();
     return Promise.resolve();
   }

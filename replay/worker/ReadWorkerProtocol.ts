@@ -24,6 +24,7 @@ export interface WorkerOpenOptions {
     clientOptions?: S3ClientOptions;
     chunkBytes?: number;
     readAheadBytes?: number;
+    spanBytes?: number;
   };
   cache?: NasCacheOptions;
 }

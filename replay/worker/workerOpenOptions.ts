@@ -10,7 +10,7 @@ export function workerOpenOptions(options: OpenLogOptions): WorkerOpenOptions {
   const out: WorkerOpenOptions = {};
   const { s3, cache } = options;
   if (s3) {
-    const { chunkBytes, readAheadBytes } = s3;
+    const { chunkBytes, readAheadBytes, spanBytes } = s3;
     const { credentials, ...rest } = s3.clientOptions ?? {};
     const clientOptions = typeof credentials === "function" || credentials === undefined
       ? rest : { ...rest, credentials };
@@ -18,6 +18,7 @@ export function workerOpenOptions(options: OpenLogOptions): WorkerOpenOptions {
       clientOptions,
       ...(chunkBytes !== undefined ? { chunkBytes } : {}),
       ...(readAheadBytes !== undefined ? { readAheadBytes } : {}),
+      ...(spanBytes !== undefined ? { spanBytes } : {}),
     };
   }
   if (cache) {

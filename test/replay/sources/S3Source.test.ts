@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { S3ObjectChangedError } from "../../../replay/sources/S3ObjectChangedError.js";
 import { S3ReadError } from "../../../replay/sources/S3ReadError.js";
 import { S3Source, type S3SourceOptions } from "../../../replay/sources/S3Source.js";
+import { firstDifference } from "../../support/sameBytes.js";
 import { s3ClientOptionsFor } from "../../support/startS3rver.js";
 import { ScriptedS3Server, serveRange, type Reply } from "../../support/ScriptedS3Server.js";
 
@@ -136,7 +137,7 @@ describe("S3Source", () => {
     await source.close();
   });
 
-  it("keeps several ranges in flight ahead of a sequential reader", async () => {
+  it("keeps several ranges in flight ahead of a sequential reader, one GET per chunk", async () => {
     const pending: (() => void)[] = [];
     let inFlight = 0;
     let maxInFlight = 0;
@@ -150,12 +151,83 @@ describe("S3Source", () => {
         serveRange(req, res, object, etag);
       });
       if (pending.length === 4) pending.splice(0).forEach((go) => go());
-    }, { readAheadBytes: 4000 });
+    }, { readAheadBytes: 4000, spanBytes: 1000 });
 
     const read = await Promise.all([source.read(0, 1000), source.read(1000, 1000)]);
     expect(read[1]).toEqual(object.subarray(1000, 2000));
     expect(maxInFlight).toBe(4);
     expect(source.stats.underruns).toBe(1);
+    await source.close();
+  });
+
+  it("reads a sequential reader's chunks from GETs that grow from one chunk to spanBytes", async () => {
+    const source = await open((req, res) => serveRange(req, res, object, etag),
+      { readAheadBytes: 2000, spanBytes: 2000 });
+    const out = new Uint8Array(object.length);
+    for (let pos = 0; pos < object.length; pos += 700) out.set(await source.read(pos, 700), pos);
+
+    expect(out).toEqual(object);
+    expect(server?.gets.map((r) => r.range)).toEqual([
+      "bytes=0-999", "bytes=1000-1999", "bytes=2000-3999", "bytes=4000-4999",
+    ]);
+    expect(server?.gets.slice(1).every((r) => r.ifMatch === etag)).toBe(true);
+    expect(source.stats.bytesFetched).toBe(object.length);
+    await source.close();
+  });
+
+  it("reads a chunk a reader jumps to with one chunk-sized GET", async () => {
+    const source = await open((req, res) => serveRange(req, res, object, etag),
+      { spanBytes: 4000 });
+    expect(await source.read(3500, 100)).toEqual(object.subarray(3500, 3600));
+    expect(await source.read(1200, 100)).toEqual(object.subarray(1200, 1300));
+    expect(server?.gets.slice(1).map((r) => r.range)).toEqual(["bytes=3000-3999", "bytes=1000-1999"]);
+    await source.close();
+  });
+
+  it("resumes a span cut mid-body from the last byte, to the span's end", async () => {
+    const source = await open((req, res, n) => {
+      if (n !== 2) return serveRange(req, res, object, etag);
+      // The span 2000-3999 sends 1500 bytes, then its connection is reset.
+      res.writeHead(206, {
+        "Content-Range": `bytes 2000-3999/${object.length}`, "Content-Length": "2000", ETag: etag,
+      });
+      res.write(object.subarray(2000, 3500), () => res.socket?.resetAndDestroy());
+    }, { readAheadBytes: 2000, spanBytes: 2000 });
+    const out = new Uint8Array(object.length);
+    for (let pos = 0; pos < object.length; pos += 1000) out.set(await source.read(pos, 1000), pos);
+
+    expect(out).toEqual(object);
+    // The read-ahead asks for 4000-4999 while the span is still being read: order varies.
+    expect(server?.gets.map((r) => r.range).sort()).toEqual([
+      "bytes=0-999", "bytes=1000-1999", "bytes=2000-3999", "bytes=3500-3999", "bytes=4000-4999",
+    ]);
+    expect(server?.gets.find((r) => r.range === "bytes=3500-3999")?.ifMatch).toBe(etag);
+    expect(source.stats.retries).toBe(1);
+    await source.close();
+  });
+
+  it("closes a span nobody reads from, and goes on with a span as long", async () => {
+    const mib = 1024 * 1024;
+    const big = new Uint8Array(5 * mib);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 13 + (i >> 12)) & 0xff;
+    let dropped: Promise<void> | undefined;
+    const source = await open((req, res, n) => {
+      // The span 2-4 MiB is read for its first MiB only: its socket closes when it is dropped.
+      if (n === 2) dropped = new Promise((resolve) => req.socket.once("close", () => resolve()));
+      serveRange(req, res, big, etag);
+    }, { chunkBytes: mib, spanBytes: 4 * mib, spanIdleCloseMs: 20 });
+    const same = async (at: number, n: number) =>
+      firstDifference(await source.read(at, n), big.subarray(at, at + n));
+    expect(await same(mib, mib)).toBe(-1);
+    expect(await same(2 * mib, mib)).toBe(-1);
+    await dropped;
+    expect(await same(3 * mib, 2 * mib)).toBe(-1);
+
+    expect(server?.gets.map((r) => r.range)).toEqual([
+      `bytes=0-${mib - 1}`, `bytes=${mib}-${2 * mib - 1}`, `bytes=${2 * mib}-${4 * mib - 1}`,
+      `bytes=${3 * mib}-${5 * mib - 1}`,
+    ]);
+    expect(source.stats.retries).toBe(0);
     await source.close();
   });
 
