@@ -27,9 +27,10 @@ const thisFile = fileURLToPath(import.meta.url);
 const root = resolve(dirname(thisFile), "..", "..");
 const scratch = process.env.ROADRIG_BENCH_DIR ?? join(root, ".bench-out");
 
-/** Tuning passed to each phase: `--chunk-mb`, `--window-mb`, `--verify-md5=false`. */
+/** Tuning passed to each phase: `--chunk-mb`, `--window-mb`, `--span-mb`, `--verify-md5=false`. */
 interface Tuning {
   chunkBytes?: number;
+  spanBytes?: number;
   readAheadBytes?: number;
   verifyMd5?: boolean;
 }
@@ -46,12 +47,13 @@ interface Figures {
 }
 
 /**
- * `s3-throughput [--mb=N] [--rounds=N] [--chunk-mb=N] [--window-mb=N] [--link-mbit=N]
- * [--rtt-ms=N]`: one object from s3rver (its own process, on loopback) read as a plain GetObject
- * to nowhere, through S3Source, and through the NAS cache cold and warm, each in a fresh process
- * so that its peak RSS is its own. `--link-mbit` and `--rtt-ms` put every phase behind one link
- * of that bandwidth (shared by all connections) and round trip, as a rig's uplink would be;
- * without them the phases run as fast as the two processes' CPU allows.
+ * `s3-throughput [--mb=N] [--rounds=N] [--chunk-mb=N] [--window-mb=N] [--span-mb=N]
+ * [--link-mbit=N] [--rtt-ms=N]`: one object from s3rver (its own process, on loopback) read
+ * as a plain GetObject to nowhere, through S3Source, and through the NAS cache cold and warm,
+ * each in a fresh process so that its peak RSS is its own. `--link-mbit` and `--rtt-ms` put
+ * every phase behind one link of that bandwidth (shared by all connections) and round trip, as
+ * a rig's uplink would be; `--span-mb` sets the S3 source's longest GET. Without a link the
+ * phases run as fast as the two processes' CPU allows.
  */
 export async function main(args: readonly string[]): Promise<void> {
   const mb = Number(option(args, "mb") ?? DEFAULT_MB);
@@ -102,7 +104,9 @@ async function startLink(
 function tuningOf(args: readonly string[]): Tuning {
   const chunk = option(args, "chunk-mb");
   const window = option(args, "window-mb");
+  const span = option(args, "span-mb");
   return {
+    ...(span === undefined ? {} : { spanBytes: Number(span) * 2 ** 20 }),
     ...(chunk === undefined ? {} : { chunkBytes: Number(chunk) * 2 ** 20 }),
     ...(window === undefined ? {} : { readAheadBytes: Number(window) * 2 ** 20 }),
     ...(option(args, "verify-md5") === "false" ? { verifyMd5: false } : {}),
