@@ -84,7 +84,9 @@ export class SpanFetcher {
     const before = this.lengths.get(start);
     this.lengths.delete(start);
     const grown = before === undefined ? 0 : Math.min(this.options.maxSpanBytes, 2 * before);
-    const spanEnd = Math.min(this.size, start + Math.max(end - start, grown));
+    // Whole chunks (reads of this length), so that no chunk straddles a span's end.
+    const chunk = end - start;
+    const spanEnd = Math.min(this.size, start + Math.max(chunk, grown - (grown % chunk)));
     const span: Span = {
       stream: this.fetcher.stream(start, spanEnd),
       start,

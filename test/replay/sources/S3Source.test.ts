@@ -175,6 +175,19 @@ describe("S3Source", () => {
     await source.close();
   });
 
+  it("ends spans on chunk boundaries when spanBytes is not a whole number of chunks", async () => {
+    const source = await open((req, res) => serveRange(req, res, object, etag),
+      { readAheadBytes: 2000, spanBytes: 1500 });
+    const out = new Uint8Array(object.length);
+    for (let pos = 0; pos < object.length; pos += 700) out.set(await source.read(pos, 700), pos);
+
+    expect(out).toEqual(object);
+    expect(server?.gets.map((r) => r.range)).toEqual([
+      "bytes=0-999", "bytes=1000-1999", "bytes=2000-2999", "bytes=3000-3999", "bytes=4000-4999",
+    ]);
+    await source.close();
+  });
+
   it("reads a chunk a reader jumps to with one chunk-sized GET", async () => {
     const source = await open((req, res) => serveRange(req, res, object, etag),
       { spanBytes: 4000 });
