@@ -143,6 +143,11 @@ export class S3RangeStream {
   /** A new GET from the current byte; true if it says the object ends at or before it. */
   private async reopen(): Promise<boolean> {
     const opened = await this.opener.open(this.pos, this.limit);
+    if (this.closed) {
+      // Closed while the reply was on its way: its body would hold the socket, unread.
+      if (opened.kind === "body") opened.body.destroy();
+      throw new S3ReadError(this.opener.url, this.pos, "closed while reading");
+    }
     if (opened.kind === "end") {
       this.objectSize = opened.objectSize;
       return true;

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { createS3Client } from "../../../replay/sources/createS3Client.js";
 import { S3ObjectChangedError } from "../../../replay/sources/S3ObjectChangedError.js";
 import { S3ReadError } from "../../../replay/sources/S3ReadError.js";
 import { S3Source, type S3SourceOptions } from "../../../replay/sources/S3Source.js";
@@ -243,6 +244,36 @@ describe("S3Source", () => {
     expect(source.stats.retries).toBe(0);
     await source.close();
   });
+
+  it("frees the socket of a span whose reply arrives after close()", async () => {
+    let asked!: () => void;
+    const spanAsked = new Promise<void>((resolve) => { asked = resolve; });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => { release = resolve; });
+    let socketClosed: Promise<void> | undefined;
+    server = await ScriptedS3Server.start((req, res) => {
+      if (req.headers.range !== "bytes=2000-3999") return serveRange(req, res, object, etag);
+      socketClosed = new Promise((resolve) => req.socket.once("close", () => resolve()));
+      asked();
+      void released.then(() => serveRange(req, res, object, etag));
+    });
+    // A client the source does not own: close() cannot end the request by destroying it.
+    const client = createS3Client(s3ClientOptionsFor(server.endpoint));
+    try {
+      const source = await S3Source.open("s3://logs/drive/1.mf4", {
+        client, chunkBytes: 1000, readAheadBytes: 2000, spanBytes: 4000, retry: fastRetry,
+      });
+      expect(await source.read(0, 1000)).toEqual(object.subarray(0, 1000));
+      // This read asks for the next chunk ahead: a span 2000-3999, its reply held back.
+      expect(await source.read(1000, 1000)).toEqual(object.subarray(1000, 2000));
+      await spanAsked;
+      await source.close();
+      release();
+      await socketClosed;
+    } finally {
+      client.destroy();
+    }
+  }, 5000);
 
   it("refuses a URL without a key before any request", async () => {
     await expect(S3Source.open("s3://logs/")).rejects.toThrow("s3://logs/: missing key");
