@@ -21,10 +21,10 @@ export interface S3SourceOptions extends S3RangeFetcherOptions {
    */
   readonly readAheadBytes?: number;
   /**
-   * Bytes of the longest GET for a sequential reader (default: one chunk). When more, chunks
-   * that follow one another are read from one GET's body, paused between chunks, in GETs that
-   * grow from one chunk to this (`SpanFetcher`): far fewer requests, for stores where each
-   * costs, but one connection at a time once spans are long.
+   * Bytes of the longest GET for a sequential reader (default 16 MiB, the default window):
+   * chunks that follow one another are read from one GET's body, paused between chunks, in
+   * GETs that grow from one chunk to this (`SpanFetcher`). At most `chunkBytes`: one GET per
+   * chunk, as many in flight as the window holds.
    */
   readonly spanBytes?: number;
   /**
@@ -50,6 +50,7 @@ export interface S3SourceOptions extends S3RangeFetcherOptions {
 
 export const defaultChunkBytes = 4 * 1024 * 1024;
 export const defaultReadAheadBytes = 16 * 1024 * 1024;
+export const defaultSpanBytes = 16 * 1024 * 1024;
 /** A first request small enough to arrive quickly, large enough for most logs' headers. */
 export const quickStartFirstBytes = 256 * 1024;
 
@@ -106,7 +107,7 @@ export class S3Source implements ByteSource {
         const using = onChunk?.(start, bytes);
         if (using !== undefined) readAhead.hold(bytes, using);
       };
-      const spanBytes = options.spanBytes ?? chunkBytes;
+      const spanBytes = options.spanBytes ?? defaultSpanBytes;
       const idleCloseMs = options.spanIdleCloseMs;
       const spans = spanBytes > chunkBytes
         ? new SpanFetcher(fetcher, size, {

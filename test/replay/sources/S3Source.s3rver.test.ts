@@ -47,7 +47,7 @@ describe.skipIf(!hasShared)("S3Source against s3rver with real logs", () => {
 
   it("reads each log byte for byte in small sequential reads, a GET per chunk", async () => {
     for (const log of logs) {
-      const source = await open(log, s3.endpoint);
+      const source = await open(log, s3.endpoint, { spanBytes: 64 * 1024 });
       const expected = files.get(log) ?? new Uint8Array();
       expect(await source.size()).toBe(expected.length);
       expect(firstDifference(await readAll(source, 4093), expected)).toBe(-1);
@@ -119,9 +119,11 @@ describe.skipIf(!hasShared)("S3Source against s3rver with real logs", () => {
     const log = logs[1] ?? "";
     const delayMs = 25;
     const proxy = await FaultProxy.start(s3.port, { delayMs });
-    const without = await open(log, proxy.endpoint, { readAheadBytes: 0 });
+    // One GET per chunk: a span's body would bring the next chunks without read-ahead.
+    const perChunk = { spanBytes: 64 * 1024 };
+    const without = await open(log, proxy.endpoint, { ...perChunk, readAheadBytes: 0 });
     await readAll(without, 16_384);
-    const withAhead = await open(log, proxy.endpoint, { readAheadBytes: 512 * 1024 });
+    const withAhead = await open(log, proxy.endpoint, { ...perChunk, readAheadBytes: 512 * 1024 });
     await readAll(withAhead, 16_384);
 
     // Without read-ahead every chunk after the first costs at least one round trip.
