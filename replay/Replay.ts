@@ -34,6 +34,9 @@ export class Replay extends EventEmitter<{ progress: [ReplayProgress] }> {
   private lastFrameNs: number | undefined;
   private seekTarget: number | undefined;
   private stopRequested = false;
+  private stopSignalled!: (step: "stop") => void;
+  /** Resolved by stop(): what a wait for the log's next records races against. */
+  private readonly stopSignal = new Promise<"stop">((resolve) => (this.stopSignalled = resolve));
 
   constructor(private readonly options: ReplayOptions) {
     super();
@@ -72,6 +75,7 @@ export class Replay extends EventEmitter<{ progress: [ReplayProgress] }> {
 
   stop(): void {
     this.stopRequested = true;
+    this.stopSignalled("stop");
     this.pacer.interrupt();
   }
 
@@ -121,17 +125,36 @@ export class Replay extends EventEmitter<{ progress: [ReplayProgress] }> {
   }
 
   private async play(timeline: Timeline, pass: number): Promise<Outcome> {
-    for await (const batch of timeline.batches()) {
-      for (const entry of batch) {
-        // Most frames need no await at all; a microtask per frame would cost more than the rest.
-        let outcome = this.playEntry(timeline, entry);
-        if (typeof outcome !== "string") outcome = await outcome;
-        if (outcome !== "end") return outcome;
+    const batches = timeline.batches();
+    let finished = false;
+    try {
+      for (;;) {
+        const next = batches.next();
+        // A stop must not wait for the log's next bytes: an S3 read can wait on the network for
+        // as long as its retries take. The pending read ends with the readers' close().
+        const step = await Promise.race([next, this.stopSignal]);
+        if (step === "stop") {
+          finished = true;
+          next.then(() => batches.return(undefined), () => undefined).catch(() => undefined);
+          return "stop";
+        }
+        if (step.done) {
+          finished = true;
+          return "end";
+        }
+        const batch = step.value;
+        for (const entry of batch) {
+          // Most frames need no await at all; a microtask per frame would cost more than the rest.
+          let outcome = this.playEntry(timeline, entry);
+          if (typeof outcome !== "string") outcome = await outcome;
+          if (outcome !== "end") return outcome;
+        }
+        const last = batch[batch.length - 1] as TimelineEntry;
+        this.emit("progress", { pass, timeNs: last.timeNs, frames: this.frames });
       }
-      const last = batch[batch.length - 1] as TimelineEntry;
-      this.emit("progress", { pass, timeNs: last.timeNs, frames: this.frames });
+    } finally {
+      if (!finished) await batches.return(undefined);
     }
-    return "end";
   }
 
   private playEntry(timeline: Timeline, entry: TimelineEntry): Step {

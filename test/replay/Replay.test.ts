@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { CanFrame } from "../../drivers/can/CanFrame.js";
 import { makeFrame } from "../../drivers/can/CanFrame.js";
 import { FormatError } from "../../replay/formats/FormatError.js";
+import type { LogReader } from "../../replay/formats/LogReader.js";
 import type { LogRecord } from "../../replay/formats/LogRecord.js";
 import type { OutputStats, ReplayOutput } from "../../replay/outputs/ReplayOutput.js";
 import { FakeClock } from "../../replay/pacing/FakeClock.js";
@@ -135,6 +136,32 @@ describe("Replay", () => {
     expect(summary.stopped).toBe(true);
     expect(summary.passes).toBe(5);
     expect(output.sent.length).toBeGreaterThanOrEqual(8);
+  });
+
+  it("stops while the log's next records are still being read (a stalled S3 read)", async () => {
+    const clock = new FakeClock();
+    const output = new RecordingOutput(clock);
+    let readerWaiting!: () => void;
+    const waiting = new Promise<void>((resolve) => (readerWaiting = resolve));
+    const stalled: LogReader = {
+      name: "s3://logs/stalled.log",
+      startNs: T0,
+      describe: () => ({ format: "candump", compression: [], groups: [] }),
+      async *batches(): AsyncIterable<readonly LogRecord[]> {
+        yield [frameAt(0, 1)];
+        readerWaiting();
+        // The next bytes never come: the read waits for the network.
+        await new Promise<never>(() => undefined);
+      },
+      close: () => Promise.resolve(),
+    };
+    const replay = new Replay({ sources: [{ reader: stalled }], outputs: [output], clock });
+    const run = replay.run();
+    await waiting;
+    replay.stop();
+    const summary = await run;
+    expect(summary.stopped).toBe(true);
+    expect(summary.frames).toBe(output.sent.length);
   });
 
   it("counts lateness only for frames sent, when a stop lands during a wait", async () => {
