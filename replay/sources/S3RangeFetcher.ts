@@ -40,6 +40,7 @@ export class S3RangeFetcher implements RangeOpener {
   readonly sharedChunks: boolean;
   readonly random: (() => number) | undefined;
   private pinned: string | undefined;
+  private readonly aborter = new AbortController();
 
   constructor(
     private readonly client: S3Client,
@@ -57,6 +58,19 @@ export class S3RangeFetcher implements RangeOpener {
 
   get etag(): string | undefined {
     return this.pinned;
+  }
+
+  get closing(): AbortSignal {
+    return this.aborter.signal;
+  }
+
+  /**
+   * Aborts every request, body and retry wait of this object's reads: a read waiting on a
+   * stalled connection, or retrying an endpoint that does not answer, fails at once instead of
+   * keeping the process alive until its timeouts run out.
+   */
+  close(): void {
+    this.aborter.abort();
   }
 
   /**
@@ -89,7 +103,7 @@ export class S3RangeFetcher implements RangeOpener {
         Key: this.location.key,
         Range: `bytes=${from}-${to - 1}`,
         ...(this.pinned === undefined ? {} : { IfMatch: this.pinned }),
-      }));
+      }), { abortSignal: this.aborter.signal });
     } catch (err) {
       return this.onErrorReply(err, from);
     }

@@ -37,6 +37,8 @@ export interface RangeOpener {
   readonly idleMs: number;
   readonly sharedChunks: boolean;
   readonly random: (() => number) | undefined;
+  /** Aborted when the fetcher is closed: no request, retry or wait goes on after that. */
+  readonly closing: AbortSignal;
 }
 
 /**
@@ -109,7 +111,7 @@ export class S3RangeStream {
     let failures = 0;
     for (;;) {
       const before = this.pos;
-      if (this.closed) throw new S3ReadError(this.opener.url, this.pos, "closed while reading");
+      this.throwIfClosed();
       try {
         if (this.body === undefined) {
           const shrank = await this.reopen();
@@ -128,6 +130,7 @@ export class S3RangeStream {
         continue;
       } catch (err) {
         this.drop();
+        this.throwIfClosed();
         if (!isRetryable(err)) throw this.wrap(err);
         failures = this.pos > before ? 1 : failures + 1;
         if (failures >= this.opener.retry.maxAttempts) {
@@ -136,14 +139,22 @@ export class S3RangeStream {
         }
       }
       this.opener.stats.retries++;
-      await delay(backoffDelayMs(this.opener.retry, Math.max(0, failures - 1), this.opener.random));
+      const wait = backoffDelayMs(this.opener.retry, Math.max(0, failures - 1), this.opener.random);
+      await delay(wait, undefined, { signal: this.opener.closing }).catch(() => undefined);
+    }
+  }
+
+  /** Closed (this stream or its fetcher): no new request, no retry. */
+  private throwIfClosed(): void {
+    if (this.closed || this.opener.closing.aborted) {
+      throw new S3ReadError(this.opener.url, this.pos, "closed while reading");
     }
   }
 
   /** A new GET from the current byte; true if it says the object ends at or before it. */
   private async reopen(): Promise<boolean> {
     const opened = await this.opener.open(this.pos, this.limit);
-    if (this.closed) {
+    if (this.closed || this.opener.closing.aborted) {
       // Closed while the reply was on its way: its body would hold the socket, unread.
       if (opened.kind === "body") opened.body.destroy();
       throw new S3ReadError(this.opener.url, this.pos, "closed while reading");

@@ -162,6 +162,7 @@ export class S3Source implements ByteSource {
   }
 
   close(): Promise<void> {
+    this.fetcher.close();
     this.spans?.close();
     this.ownClient?.destroy();
     return Promise.resolve();

@@ -275,6 +275,28 @@ describe("S3Source", () => {
     }
   }, 5000);
 
+  it("fails a read waiting on a stalled body at once on close(), and asks for nothing more", async () => {
+    let stalled: () => void = () => undefined;
+    const reached = new Promise<void>((resolve) => { stalled = resolve; });
+    const source = await open((req, res, n) => {
+      if (n === 0) return serveRange(req, res, object, etag);
+      // Headers and 100 bytes, then nothing: the default idle timeout would wait 30 s.
+      res.writeHead(206, {
+        "Content-Range": `bytes 1000-1999/${object.length}`, "Content-Length": "1000", ETag: etag,
+      });
+      res.write(object.subarray(1000, 1100), () => stalled());
+    });
+    const read = failure(source.read(1000, 1000));
+    await reached;
+    await source.close();
+
+    const err = await read;
+    expect(err).toBeInstanceOf(S3ReadError);
+    // 1000 or 1100: whether the 100 bytes were taken before the close is a race.
+    expect((err as Error).message).toMatch(/at byte offset 1[01]00: closed while reading$/);
+    expect(server?.gets.length).toBe(2);
+  });
+
   it("refuses a URL without a key before any request", async () => {
     await expect(S3Source.open("s3://logs/")).rejects.toThrow("s3://logs/: missing key");
   });
