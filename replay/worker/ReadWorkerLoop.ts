@@ -157,8 +157,11 @@ export class ReadWorkerLoop {
 
   private async close(): Promise<void> {
     this.ahead.wake();
+    // The log is closed before the read loop is waited for: a read waiting on a stalled S3
+    // connection ends with the close (its run is stopped, so its error is not reported).
+    const closing = this.reader?.close().catch(() => undefined);
     await this.running.catch(() => undefined);
-    await this.reader?.close().catch(() => undefined);
+    await closing;
     this.post({ type: "closed" });
   }
 

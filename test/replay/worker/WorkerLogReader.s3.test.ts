@@ -11,6 +11,7 @@ import { WorkerLogReader } from "../../../replay/worker/WorkerLogReader.js";
 import { buildCli } from "../../cli/cliHarness.js";
 import { spanGetsAfterFirstChunk } from "../../support/spanGets.js";
 import { dataPath, hasShared } from "../../support/sharedData.js";
+import { ScriptedS3Server, requestedRange, serveRange } from "../../support/ScriptedS3Server.js";
 import { s3ClientOptionsFor, startS3rver, type RunningS3rver } from "../../support/startS3rver.js";
 
 const KEY = "mf4/api-examples__2F6913DB_00000004_00000001.MF4";
@@ -76,6 +77,38 @@ describe.skipIf(!hasShared)("WorkerLogReader on s3:// against s3rver", () => {
       expect(facts.cache?.bytesFromCache).toBeGreaterThanOrEqual(size);
     } finally {
       await second.close();
+    }
+  });
+});
+
+describe("WorkerLogReader closing while an S3 read is stalled", () => {
+  beforeAll(buildCli, 180_000);
+
+  it("closes at once, not when the stalled read times out", async () => {
+    const line = "(1700000000.000000) can0 123#0011223344556677\n";
+    const object = new TextEncoder().encode(line.repeat(Math.ceil(2 ** 20 / line.length)));
+    let stalled: () => void = () => undefined;
+    const reached = new Promise<void>((resolve) => { stalled = resolve; });
+    const server = await ScriptedS3Server.start((req, res, n) => {
+      if (n === 0) return serveRange(req, res, object, '"e"');
+      // Headers and a few bytes, then nothing: the default idle timeout would wait 30 s.
+      const from = requestedRange(req.headers.range).start;
+      res.writeHead(206, { "Content-Range": `bytes ${from}-${object.length - 1}/${object.length}`,
+        "Content-Length": String(object.length - from), ETag: '"e"' });
+      res.write(object.subarray(from, from + 100), () => stalled());
+    });
+    // A close that waited for the read would outlast the test (the worker is given 60 s).
+    const worker = await WorkerLogReader.open("s3://b/can.log", {
+      s3: { clientOptions: s3ClientOptionsFor(server.endpoint) }, closeTimeoutMs: 60_000,
+    });
+    try {
+      const reading = readAll(worker).catch((err: unknown) => err);
+      await reached;
+      await worker.close();
+      await reading;
+      expect(server.gets.length).toBe(2);
+    } finally {
+      await server.close();
     }
   });
 });
