@@ -1,12 +1,14 @@
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { FormatError } from "../replay/formats/FormatError.js";
 import { createLogger } from "./logger.js";
 import { UsageError } from "./UsageError.js";
 
 const program = new Command("roadrig")
   .description("Edge and device runtime for vehicles and HiL rigs")
-  .option("--log-level <level>", "trace, debug, info, warn, error", "info")
-  .option("--log-format <format>", "json or pretty (default: pretty on a terminal)")
+  .addOption(new Option("--log-level <level>", "how much to log")
+    .choices(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"))
+  .addOption(new Option("--log-format <format>", "json, or pretty (the default on a terminal)")
+    .choices(["json", "pretty"]))
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
