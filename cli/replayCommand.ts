@@ -150,7 +150,7 @@ export async function runReplay(
     const closed = await Promise.allSettled([...outputs.map((o) => o.close()),
       ...readers.map((r) => r.close())]);
     closeFailure = outputCloseFailure(outputs, closed);
-    warnOnUnderruns(record, log);
+    warnOnUnderruns(record, log, settings.rate !== 0);
   }
   // An output whose last buffered write failed on close (a candump file on a full disk) did
   // not get every frame: the run failed, though the replay itself ended well.

@@ -4,12 +4,15 @@ import type { StreamingFigures } from "../../replay/results/RunReport.js";
 
 /**
  * Warns when a read found the S3 read-ahead empty: the link did not sustain the log's data
- * rate for a while. The figures say how often, for how long, and what rate was needed.
+ * rate for a while. The figures say how often, for how long, and what rate was needed. An
+ * unpaced replay (`--rate 0`) reads as fast as the link allows, so it always waits: there the
+ * figures are only logged at debug level (the report has them either way).
  */
-export function warnOnUnderruns(record: RunRecord, log: Logger): void {
+export function warnOnUnderruns(record: RunRecord, log: Logger, paced: boolean): void {
   const streaming = record.streaming();
   if (streaming.underruns === 0) return;
-  log.warn(streamingFields(streaming), "S3 read-ahead ran dry: reads waited for the network");
+  if (paced) log.warn(streamingFields(streaming), "S3 read-ahead ran dry: reads waited for the network");
+  else log.debug(streamingFields(streaming), "reads waited for the network (unpaced replay)");
 }
 
 /** The figures as log fields, rates in MB/s as people read them. */

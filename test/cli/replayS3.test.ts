@@ -104,6 +104,27 @@ describe("roadrig replay s3://", () => {
     expect(result.stderr).toContain("s3://logs/nope.log");
   });
 
+  it("does not warn of waits for the network in an unpaced replay, which always waits", async () => {
+    // 6 MiB at --rate 0 behind a 25 ms delay: every chunk after the first is waited for.
+    const body = new TextEncoder().encode(
+      "(1700000000.000000) can0 123#0011223344556677\n".repeat(150_000));
+    await server.put("logs", "drives/unpaced.log", body);
+    const proxy = await FaultProxy.start(server.port, { delayMs: 25 });
+    try {
+      const result = await roadrig(["replay", "s3://logs/drives/unpaced.log", "--to",
+        "virtual:null", "--rate", "0", "--json", "--log-level", "debug"], awsEnv(proxy.endpoint));
+      expect(result.code).toBe(0);
+      const entries = result.stderr.split("\n").filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as { msg: string; level: number; underruns?: number });
+      expect(entries.find((e) => e.msg.startsWith("S3 read-ahead ran dry"))).toBeUndefined();
+      const waited = entries.find((e) => e.msg === "reads waited for the network (unpaced replay)");
+      expect(waited?.level).toBe(20);
+      expect(waited?.underruns).toBeGreaterThanOrEqual(1);
+    } finally {
+      await proxy.close();
+    }
+  }, 60_000);
+
   it("warns with figures when the link cannot sustain the log's data rate", async () => {
     // 6 MiB of CAN FD lines over 0.3 s of log: 20 MB/s needed, through a 2 MB/s link. The
     // first 4 MiB come with the open; the rest cannot arrive in time.
