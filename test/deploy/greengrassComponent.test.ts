@@ -194,7 +194,7 @@ describe("Greengrass component, from the built archive, run as the recipe's step
       expect((await fetch(`${health}/readyz`)).status).toBe(200);
       expect(run.log()).toContain('"broker":"127.0.0.1:' + broker.port + '"');
       run.child.kill("SIGTERM");
-      expect(await run.exit).toBe(0);
+      expect(await run.exit, run.log()).toBe(0);
       expect(run.log()).toContain('"msg":"agent stopped"');
     }, 120_000);
 });
