@@ -34,9 +34,8 @@ export class Replay extends EventEmitter<{ progress: [ReplayProgress] }> {
   private lastFrameNs: number | undefined;
   private seekTarget: number | undefined;
   private stopRequested = false;
-  private stopSignalled!: (step: "stop") => void;
-  /** Resolved by stop(): what a wait for the log's next records races against. */
-  private readonly stopSignal = new Promise<"stop">((resolve) => (this.stopSignalled = resolve));
+  /** Ends the current wait for the log's next records, when stop() is called during it. */
+  private onStop: (() => void) | undefined;
 
   constructor(private readonly options: ReplayOptions) {
     super();
@@ -75,7 +74,7 @@ export class Replay extends EventEmitter<{ progress: [ReplayProgress] }> {
 
   stop(): void {
     this.stopRequested = true;
-    this.stopSignalled("stop");
+    this.onStop?.();
     this.pacer.interrupt();
   }
 
@@ -131,8 +130,10 @@ export class Replay extends EventEmitter<{ progress: [ReplayProgress] }> {
       for (;;) {
         const next = batches.next();
         // A stop must not wait for the log's next bytes: an S3 read can wait on the network for
-        // as long as its retries take. The pending read ends with the readers' close().
-        const step = await Promise.race([next, this.stopSignal]);
+        // as long as its retries take. The pending read ends with the readers' close(). (Not a
+        // Promise.race with one promise for the whole run: each race would leave a reaction on
+        // it, holding its batch, until the run ends; a long replay ran out of memory.)
+        const step = await this.unlessStopped(next);
         if (step === "stop") {
           finished = true;
           next.then(() => batches.return(undefined), () => undefined).catch(() => undefined);
@@ -155,6 +156,17 @@ export class Replay extends EventEmitter<{ progress: [ReplayProgress] }> {
     } finally {
       if (!finished) await batches.return(undefined);
     }
+  }
+
+  /** `next`'s result, or "stop" as soon as stop() is called (or was) while it is pending. */
+  private unlessStopped<T>(next: Promise<T>): Promise<T | "stop"> {
+    if (this.stopRequested) return Promise.resolve("stop");
+    return new Promise<T | "stop">((resolve, reject) => {
+      this.onStop = () => resolve("stop");
+      next.then(resolve, reject);
+    }).finally(() => {
+      this.onStop = undefined;
+    });
   }
 
   private playEntry(timeline: Timeline, entry: TimelineEntry): Step {

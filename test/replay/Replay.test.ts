@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import type { CanFrame } from "../../drivers/can/CanFrame.js";
 import { makeFrame } from "../../drivers/can/CanFrame.js";
@@ -162,6 +164,47 @@ describe("Replay", () => {
     const summary = await run;
     expect(summary.stopped).toBe(true);
     expect(summary.frames).toBe(output.sent.length);
+  });
+
+  it("holds no batch it has played while it waits for the next (a long replay's memory)", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const played: WeakRef<object>[] = [];
+    let alive = -1;
+    const reader: LogReader = {
+      name: "long.log",
+      startNs: T0,
+      describe: () => ({ format: "candump", compression: [], groups: [] }),
+      async *batches(): AsyncIterable<readonly LogRecord[]> {
+        for (let b = 0; b < 300; b++) {
+          if (b === 250) {
+            // Out of the microtask queue first: a WeakRef's target is kept until it drains.
+            await new Promise((resolve) => setImmediate(resolve));
+            gc();
+            alive = played.slice(0, 200).filter((ref) => ref.deref() !== undefined).length;
+          }
+          const batch = Array.from({ length: 10 }, (_, i) => frameAt(0, b * 10 + i));
+          for (const record of batch) {
+            if (record.kind === "frame") played.push(new WeakRef(record.frame));
+          }
+          yield batch;
+        }
+      },
+      close: () => Promise.resolve(),
+    };
+    let sent = 0;
+    const counting: ReplayOutput = {
+      target: "counting",
+      send: () => void sent++,
+      flush: () => undefined,
+      stats: () => ({ target: "counting", frames: sent }),
+      close: () => Promise.resolve(),
+    };
+    const replay = new Replay({ sources: [{ reader }], outputs: [counting], clock: new FakeClock() });
+    const summary = await replay.run();
+    expect(summary.frames).toBe(3000);
+    // Frames of the first 200 batches, long sent when the 250th is read: all collected.
+    expect(alive).toBe(0);
   });
 
   it("counts lateness only for frames sent, when a stop lands during a wait", async () => {
