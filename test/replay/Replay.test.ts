@@ -200,7 +200,8 @@ describe("Replay", () => {
       stats: () => ({ target: "counting", frames: sent }),
       close: () => Promise.resolve(),
     };
-    const replay = new Replay({ sources: [{ reader }], outputs: [counting], clock: new FakeClock() });
+    const clock = new FakeClock();
+    const replay = new Replay({ sources: [{ reader }], outputs: [counting], clock });
     const summary = await replay.run();
     expect(summary.frames).toBe(3000);
     // Frames of the first 200 batches, long sent when the 250th is read: all collected.
