@@ -12,3 +12,17 @@ export class S3ReadError extends Error {
     this.name = "S3ReadError";
   }
 }
+
+/**
+ * `bytes` if they are all of [start, end): inside the size learned at open, a short reply
+ * means the object changed under the reader.
+ */
+export function exactBytes(
+  url: string, start: number, end: number, bytes: Uint8Array, objectSize: number | undefined,
+): Uint8Array {
+  if (bytes.length !== end - start) {
+    throw new S3ReadError(url, start + bytes.length,
+      `expected ${end - start} bytes, found ${bytes.length} (object size now ${objectSize})`);
+  }
+  return bytes;
+}

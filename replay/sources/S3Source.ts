@@ -4,7 +4,7 @@ import { chunkBuffer } from "./chunkBuffer.js";
 import type { S3ClientOptions } from "./createS3Client.js";
 import { ReadAhead, type FetchChunk } from "./ReadAhead.js";
 import { S3RangeFetcher, type S3RangeFetcherOptions } from "./S3RangeFetcher.js";
-import { S3ReadError } from "./S3ReadError.js";
+import { exactBytes } from "./S3ReadError.js";
 import { SpanFetcher } from "./SpanFetcher.js";
 import { emptyS3SourceStats, type S3SourceStats } from "./S3SourceStats.js";
 import { parseS3Url } from "./S3Url.js";
@@ -192,11 +192,7 @@ async function fetchExactly(
   spare?: Uint8Array,
 ): Promise<Uint8Array> {
   const reply = await fetcher.fetch(start, end, spare);
-  if (reply.bytes.length !== end - start) {
-    throw new S3ReadError(fetcher.url, start + reply.bytes.length,
-      `expected ${end - start} bytes, found ${reply.bytes.length} (object size now ${reply.objectSize})`);
-  }
-  return reply.bytes;
+  return exactBytes(fetcher.url, start, end, reply.bytes, reply.objectSize);
 }
 
 /** Loads the SDK only when a client is made here: naming this class must not cost its import. */

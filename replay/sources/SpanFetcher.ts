@@ -1,6 +1,6 @@
 import type { S3RangeFetcher } from "./S3RangeFetcher.js";
 import type { S3RangeStream } from "./S3RangeStream.js";
-import { S3ReadError } from "./S3ReadError.js";
+import { exactBytes } from "./S3ReadError.js";
 
 export interface SpanOptions {
   /** Bytes of the longest GET (a span); at most one chunk means one GET per chunk. */
@@ -63,14 +63,8 @@ export class SpanFetcher {
     const opened = span;
     const read = opened.tail.then(() => opened.stream.read(end - start, spare));
     opened.tail = read.then(() => this.settled(opened), () => this.failed(opened));
-    return read.then((bytes) => {
-      // Inside the size learned at open, a short reply means the object changed under us.
-      if (bytes.length !== end - start) {
-        throw new S3ReadError(this.fetcher.url, start + bytes.length,
-          `expected ${end - start} bytes, found ${bytes.length} (object size now ${opened.stream.size})`);
-      }
-      return bytes;
-    });
+    return read.then((bytes) =>
+      exactBytes(this.fetcher.url, start, end, bytes, opened.stream.size));
   }
 
   /** Closes every span (their sockets too, unless read to their end). */
