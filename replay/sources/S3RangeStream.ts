@@ -144,9 +144,13 @@ export class S3RangeStream {
     }
   }
 
+  private isClosed(): boolean {
+    return this.closed || this.opener.closing.aborted;
+  }
+
   /** Closed (this stream or its fetcher): no new request, no retry. */
   private throwIfClosed(): void {
-    if (this.closed || this.opener.closing.aborted) {
+    if (this.isClosed()) {
       throw new S3ReadError(this.opener.url, this.pos, "closed while reading");
     }
   }
@@ -154,11 +158,9 @@ export class S3RangeStream {
   /** A new GET from the current byte; true if it says the object ends at or before it. */
   private async reopen(): Promise<boolean> {
     const opened = await this.opener.open(this.pos, this.limit);
-    if (this.closed || this.opener.closing.aborted) {
-      // Closed while the reply was on its way: its body would hold the socket, unread.
-      if (opened.kind === "body") opened.body.destroy();
-      throw new S3ReadError(this.opener.url, this.pos, "closed while reading");
-    }
+    // Closed while the reply was on its way: its body would hold the socket, unread.
+    if (this.isClosed() && opened.kind === "body") opened.body.destroy();
+    this.throwIfClosed();
     if (opened.kind === "end") {
       this.objectSize = opened.objectSize;
       return true;
