@@ -233,7 +233,7 @@ function parseOffsets(logs: string[], specs: string[]): (number | undefined)[] {
 function parseLoop(loop: string | undefined): number {
   if (loop === undefined) return 1;
   if (loop === "forever" || loop === "i") return Infinity;
-  const n = Number(loop);
+  const n = /^\d+$/.test(loop) ? Number(loop) : NaN;
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`--loop ${loop}: expected a count >= 1 or forever`);
   return n;
 }
@@ -245,14 +245,19 @@ function optionalNs<K extends string>(key: K, flag: string, value: string | unde
 
 /** A window of no length would still play the frame at its start: refused instead. */
 function positive(flag: string, text: string | undefined): string | undefined {
-  if (text !== undefined && !(Number(text) > 0)) {
+  if (text !== undefined && !(decimal(text) > 0)) {
     throw new UsageError(`${flag} ${text}: expected seconds > 0`);
   }
   return text;
 }
 
+/** A decimal number as written (Number() alone would also take "0x10", "0b1" or " 2 "), or NaN. */
+function decimal(text: string): number {
+  return /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) ? Number(text) : NaN;
+}
+
 function number(flag: string, text: string, min = -Infinity): number {
-  const value = Number(text);
+  const value = decimal(text);
   if (text.trim() === "" || !Number.isFinite(value) || value < min) {
     throw new UsageError(`${flag} ${text}: expected a number${min > -Infinity ? ` >= ${min}` : ""}`);
   }
