@@ -21,6 +21,7 @@ import { endPrestartedReadWorkers } from "../replay/worker/prestartReadWorker.js
 import { WorkerLogReader } from "../replay/worker/WorkerLogReader.js";
 import { createLogger, type LogFormat } from "./logger.js";
 import { ProgressBar } from "./progressBar.js";
+import { decimalNumber } from "./decimalNumber.js";
 import { UsageError } from "./UsageError.js";
 import { addS3ClientFlags, s3ClientOptionsOf, type S3ClientFlags } from "./s3ClientFlags.js";
 import { applyReplayProfile, PROFILES_ENV } from "./replay/applyReplayProfile.js";
@@ -245,19 +246,14 @@ function optionalNs<K extends string>(key: K, flag: string, value: string | unde
 
 /** A window of no length would still play the frame at its start: refused instead. */
 function positive(flag: string, text: string | undefined): string | undefined {
-  if (text !== undefined && !(decimal(text) > 0)) {
+  if (text !== undefined && !(decimalNumber(text) > 0)) {
     throw new UsageError(`${flag} ${text}: expected seconds > 0`);
   }
   return text;
 }
 
-/** A decimal number as written (Number() alone would also take "0x10", "0b1" or " 2 "), or NaN. */
-function decimal(text: string): number {
-  return /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) ? Number(text) : NaN;
-}
-
 function number(flag: string, text: string, min = -Infinity): number {
-  const value = decimal(text);
+  const value = decimalNumber(text);
   if (text.trim() === "" || !Number.isFinite(value) || value < min) {
     throw new UsageError(`${flag} ${text}: expected a number${min > -Infinity ? ` >= ${min}` : ""}`);
   }

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { captureFormats, type CaptureFormat } from "../../replay/capture/CaptureSink.js";
 import { IdFilter } from "../../replay/timeline/IdFilter.js";
 import { ReplayOptionError } from "../../replay/ReplayOptionError.js";
+import { decimalNumber } from "../decimalNumber.js";
 import { UsageError } from "../UsageError.js";
 
 export interface CaptureFlags {
@@ -25,7 +26,7 @@ export function parseCaptureFlags(flags: CaptureFlags): CaptureSettings | undefi
   const targets = flags.capture ?? [];
   if (targets.length === 0) return undefined;
   const format = captureFormatOf(flags);
-  const linger = Number(flags.captureLinger ?? "0.5");
+  const linger = decimalNumber(flags.captureLinger ?? "0.5");
   if (!Number.isFinite(linger) || linger < 0) {
     throw new UsageError(`--capture-linger ${flags.captureLinger}: expected seconds >= 0`);
   }

@@ -10,6 +10,7 @@ import { RunRecord } from "../../replay/results/RunRecord.js";
 import { newRunId } from "../../replay/results/runId.js";
 import type { ReplayFlags } from "../replayCommand.js";
 import { s3ClientOptionsOf } from "../s3ClientFlags.js";
+import { decimalNumber } from "../decimalNumber.js";
 import { UsageError } from "../UsageError.js";
 import { InterruptedError } from "./InterruptedError.js";
 import { captureFormatOf } from "./captureFlags.js";
@@ -187,7 +188,7 @@ function optionsOf(logs: string[], flags: ReplayFlags): Record<string, unknown> 
 }
 
 function seconds(flag: string, text: string): number {
-  const value = Number(text);
+  const value = decimalNumber(text);
   if (text.trim() === "" || !Number.isFinite(value) || value <= 0) {
     throw new UsageError(`${flag} ${text}: expected seconds > 0`);
   }
