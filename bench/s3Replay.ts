@@ -31,7 +31,7 @@ const scratch = process.env.ROADRIG_BENCH_DIR ?? join(root, ".bench-out");
  * adding 50 ms per round trip, in a fresh process each round: in-process from opening the log
  * to the first frame sent, and for the whole CLI from spawn to the first candump line. Then
  * peak RSS of `roadrig replay --rate 0` over the whole object, sampled from /proc (not with
- * `--first-frame-only`).
+ * `--first-frame-only`), and the same from the local copy of the log, side by side.
  */
 export async function main(args: readonly string[]): Promise<void> {
   const mb = Number(option(args, "mb") ?? DEFAULT_MB);
@@ -55,7 +55,10 @@ export async function main(args: readonly string[]): Promise<void> {
       await proxy.close();
     }
     if (args.includes("--first-frame-only")) return;
-    reportRss(await cliPeakRss(`s3://${BUCKET}/${key}`, server.endpoint), statSync(log).size);
+    // The same replay of the same bytes from a local file, in the same run: what S3 adds.
+    const fromS3 = await cliPeakRss(`s3://${BUCKET}/${key}`, server.endpoint);
+    reportRss("from S3", fromS3, statSync(log).size);
+    reportRss("from a local file", await cliPeakRss(log, server.endpoint), statSync(log).size);
   } finally {
     server.child.kill();
   }
@@ -296,9 +299,9 @@ function reportFirstFrame(
   );
 }
 
-function reportRss(f: RssFigures, bytes: number): void {
+function reportRss(where: string, f: RssFigures, bytes: number): void {
   process.stdout.write(
-    `s3-replay ${mib(bytes)} at --rate 0: peak RSS ${f.peakMb.toFixed(0)} MB ` +
+    `s3-replay ${mib(bytes)} ${where} at --rate 0: peak RSS ${f.peakMb.toFixed(0)} MB ` +
       `(goal < ${GOAL.rssMb}); ${f.frames} frames in ${f.seconds.toFixed(1)} s, ` +
       `${(bytes / f.seconds / 1e6).toFixed(0)} MB/s, ${(f.frames / f.seconds / 1e6).toFixed(2)} M frames/s\n`,
   );
