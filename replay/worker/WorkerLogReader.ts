@@ -1,4 +1,4 @@
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { LogDescription, LogReader, ReadOptions } from "../formats/LogReader.js";
 import type { LogRecord } from "../formats/LogRecord.js";
 import type { OpenLogOptions } from "../formats/openLog.js";
@@ -7,7 +7,7 @@ import { BatchUnpacker } from "./BatchUnpacker.js";
 import type {
   FromWorker, ReadAheadLimits, ReadWorkerData, ToWorker,
 } from "./ReadWorkerProtocol.js";
-import { readWorkerEntry } from "./readWorkerEntry.js";
+import { startReadWorker } from "./readWorkerEntry.js";
 import { takePrestartedReadWorker } from "./prestartReadWorker.js";
 import { SourceMirror } from "./SourceMirror.js";
 import { errorFromWire, errorToWire, type WireError } from "./WireError.js";
@@ -90,7 +90,7 @@ export class WorkerLogReader implements LogReader {
       limits: { ...defaultLimits, ...options.limits },
     };
     const prestarted = takePrestartedReadWorker();
-    const worker = prestarted ?? new Worker(readWorkerEntry(), { workerData: data });
+    const worker = prestarted ?? startReadWorker(data);
     if (prestarted) post(prestarted, { type: "open", data });
     let first: FromWorker;
     try {

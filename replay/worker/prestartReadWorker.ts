@@ -1,6 +1,6 @@
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { PrestartData } from "./ReadWorkerProtocol.js";
-import { readWorkerEntry } from "./readWorkerEntry.js";
+import { startReadWorker } from "./readWorkerEntry.js";
 
 /** Workers started ahead of need, not yet taken; a worker that ended leaves the list. */
 const waiting = new Set<Worker>();
@@ -13,7 +13,7 @@ const waiting = new Set<Worker>();
  */
 export function prestartReadWorker(hint: { s3: boolean }): Worker {
   const data: PrestartData = { prestart: { s3: hint.s3 } };
-  const worker = new Worker(readWorkerEntry(), { workerData: data });
+  const worker = startReadWorker(data);
   worker.unref();
   waiting.add(worker);
   // A worker that fails before it is taken is dropped; the open starts a fresh one.

@@ -5,6 +5,7 @@ import { openLog } from "../../../replay/formats/openLog.js";
 import {
   endPrestartedReadWorkers, prestartReadWorker, takePrestartedReadWorker,
 } from "../../../replay/worker/prestartReadWorker.js";
+import { READ_WORKER_YOUNG_GENERATION_MB, startReadWorker } from "../../../replay/worker/readWorkerEntry.js";
 import { WorkerLogReader } from "../../../replay/worker/WorkerLogReader.js";
 import { buildCli } from "../../cli/cliHarness.js";
 import { dataPath, hasShared } from "../../support/sharedData.js";
@@ -62,6 +63,23 @@ describe.skipIf(!hasShared)("a prestarted read worker", () => {
       expect((await readAll(reader)).length).toBeGreaterThan(0);
     } finally {
       await reader.close();
+    }
+  });
+});
+
+describe("read worker threads", () => {
+  it("run with the small young generation, prestarted or not", async () => {
+    const prestarted = prestartReadWorker({ s3: false });
+    const fresh = startReadWorker({ prestart: { s3: false } });
+    try {
+      for (const worker of [prestarted, fresh]) {
+        await new Promise((resolve) => worker.once("online", resolve));
+        expect(worker.resourceLimits?.maxYoungGenerationSizeMb)
+          .toBe(READ_WORKER_YOUNG_GENERATION_MB);
+      }
+    } finally {
+      await endPrestartedReadWorkers();
+      await fresh.terminate();
     }
   });
 });
