@@ -56,9 +56,15 @@ export async function main(args: readonly string[]): Promise<void> {
     }
     if (args.includes("--first-frame-only")) return;
     // The same replay of the same bytes from a local file, in the same run: what S3 adds.
-    const fromS3 = await cliPeakRss(`s3://${BUCKET}/${key}`, server.endpoint);
-    reportRss("from S3", fromS3, statSync(log).size);
-    reportRss("from a local file", await cliPeakRss(log, server.endpoint), statSync(log).size);
+    const url = `s3://${BUCKET}/${key}`;
+    const size = statSync(log).size;
+    reportRss("from S3 at --rate 0", await cliPeakRss(url, server.endpoint, UNPACED), size);
+    reportRss("from a local file at --rate 0", await cliPeakRss(log, server.endpoint, UNPACED),
+      size);
+    // Paced, as a rig replays: the read worker parses ahead of the pacer.
+    const paced = `at --rate ${PACED[1]} for the first ${PACED[3]} s of the log`;
+    reportRss(`from S3 ${paced}`, await cliPeakRss(url, server.endpoint, PACED));
+    reportRss(`from a local file ${paced}`, await cliPeakRss(log, server.endpoint, PACED));
   } finally {
     server.child.kill();
   }
@@ -246,12 +252,16 @@ interface RssFigures {
   frames: number;
 }
 
-/** The whole object at rate 0 to a virtual bus, peak RSS from /proc (VmHWM) while it runs. */
-function cliPeakRss(url: string, endpoint: string): Promise<RssFigures> {
+const UNPACED = ["--rate", "0"] as const;
+/** 200 s of the log at 20 times its pace: 10 s, the read worker a run this fast would use. */
+const PACED = ["--rate", "20", "--duration", "200"] as const;
+
+/** A replay to a virtual bus at `pace`, peak RSS from /proc (VmHWM) while it runs. */
+function cliPeakRss(url: string, endpoint: string, pace: readonly string[]): Promise<RssFigures> {
   return new Promise((ok, fail) => {
     const started = performance.now();
     const child = spawn(process.execPath, [join(root, "bin", "roadrig.js"), "replay", url,
-      "--to", "virtual:null", "--rate", "0", "--json"], {
+      "--to", "virtual:null", ...pace, "--json"], {
       env: awsEnv(endpoint), stdio: ["ignore", "pipe", "pipe"],
     });
     let peakKb = 0;
@@ -299,11 +309,13 @@ function reportFirstFrame(
   );
 }
 
-function reportRss(where: string, f: RssFigures, bytes: number): void {
+/** `bytes`: the whole object was replayed, and its rate is printed too. */
+function reportRss(where: string, f: RssFigures, bytes?: number): void {
+  const rate = bytes === undefined ? "" : `${(bytes / f.seconds / 1e6).toFixed(0)} MB/s, `;
   process.stdout.write(
-    `s3-replay ${mib(bytes)} ${where} at --rate 0: peak RSS ${f.peakMb.toFixed(0)} MB ` +
+    `s3-replay ${where}: peak RSS ${f.peakMb.toFixed(0)} MB ` +
       `(goal < ${GOAL.rssMb}); ${f.frames} frames in ${f.seconds.toFixed(1)} s, ` +
-      `${(bytes / f.seconds / 1e6).toFixed(0)} MB/s, ${(f.frames / f.seconds / 1e6).toFixed(2)} M frames/s\n`,
+      `${rate}${(f.frames / f.seconds / 1e6).toFixed(2)} M frames/s\n`,
   );
 }
 
