@@ -3,10 +3,12 @@ import {
 } from "@aws-sdk/client-s3";
 import { execFile } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
+import { tuneV8 } from "../cli/tuneV8.js";
 import type { ByteSource } from "../replay/sources/ByteSource.js";
 import { CachedS3Source } from "../replay/sources/CachedS3Source.js";
 import { createS3Client, type S3ClientOptions } from "../replay/sources/createS3Client.js";
@@ -236,11 +238,15 @@ function processCpuSeconds(pid: number | undefined): number {
 function report(setting: string, rounds: number, results: Map<Phase, Figures>): void {
   const plain = results.get("plain");
   const plainRate = plain === undefined ? NaN : plain.bytes / plain.seconds;
+  const cores = availableParallelism();
   for (const [phase, f] of results) {
     const rate = f.bytes / f.seconds;
     const gb = f.bytes / 1e9;
+    // Client and s3rver share this machine's cores: no phase can go faster than they allow.
+    const ceiling = (cores * gb) / (f.cpuSeconds + f.serverCpuSeconds);
     const cpu = `CPU ${(f.cpuSeconds / gb).toFixed(2)} s/GB client, ` +
-      `${(f.serverCpuSeconds / gb).toFixed(2)} s/GB s3rver`;
+      `${(f.serverCpuSeconds / gb).toFixed(2)} s/GB s3rver, so at most ` +
+      `${(ceiling * 1e3).toFixed(0)} MB/s on ${cores} cores`;
     const ratio = phase === "plain" ? "" : `, ${((100 * rate) / plainRate).toFixed(0)} % of plain ` +
       `(goal >= ${GOAL.ratio * 100} %)`;
     process.stdout.write(
@@ -255,6 +261,8 @@ function report(setting: string, rounds: number, results: Map<Phase, Figures>): 
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href && process.argv[2] === "--phase") {
   const [phase, endpoint, key, cacheDir, tuning] = process.argv.slice(3);
+  // As bin/roadrig.js, which every replay goes through.
+  tuneV8();
   const parsed = JSON.parse(tuning ?? "{}") as Tuning;
   runPhase(phase as Phase, endpoint ?? "", key ?? "", cacheDir ?? "", parsed).then(
     (figures) => process.stdout.write(JSON.stringify(figures)),
