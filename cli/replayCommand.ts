@@ -28,6 +28,7 @@ import { applyReplayProfile, PROFILES_ENV } from "./replay/applyReplayProfile.js
 import { lingerFor, parseCaptureFlags } from "./replay/captureFlags.js";
 import { replayWithResults } from "./replay/replayWithResults.js";
 import { InterruptedError } from "./replay/InterruptedError.js";
+import { isStopSignal } from "./replay/signalExitCode.js";
 import { warnOnUnderruns } from "./replay/warnOnUnderruns.js";
 
 export interface ReplayFlags extends S3ClientFlags {
@@ -142,7 +143,7 @@ export async function runReplay(
     capture?.start();
     record.watch(replay);
     log.info({ sources: logs, outputs: flags.to, capture: flags.capture }, "replay started");
-    record.summary = await withControls(replay, flags, settings.options, stop);
+    record.summary = await withControls(replay, flags, settings.options, record, stop);
   } finally {
     if (capture && capturing) {
       await lingerFor(capturing.lingerMs);
@@ -334,11 +335,15 @@ function readInWorker(flags: ReplayFlags, rate: number): boolean {
   return flags.readWorker ?? rate !== 0;
 }
 
-/** Space pauses and resumes on a terminal; q or Ctrl-C stops; SIGINT/SIGTERM stop cleanly. */
+/**
+ * Space pauses and resumes on a terminal; q stops; Ctrl-C, SIGINT and SIGTERM stop cleanly too,
+ * and are recorded (record.signal) for the run's exit code, once its summary and results are out.
+ */
 async function withControls(
   replay: Replay,
   flags: ReplayFlags,
   options: Omit<ReplayOptions, "sources" | "outputs">,
+  record: RunRecord,
   stopSignal: AbortSignal | undefined,
 ): Promise<ReplaySummary> {
   const bar = flags.progress && process.stderr.isTTY ? new ProgressBar(process.stderr) : undefined;
@@ -350,24 +355,33 @@ async function withControls(
     last = { doneNs: Math.max(0, p.timeNs - startNs), frames: p.frames, pass: p.pass };
     draw();
   });
-  const stop = () => replay.stop();
+  // The first signal is the one the run ends with.
+  const stop = (signal: unknown) => {
+    if (isStopSignal(signal)) record.signal ??= signal;
+    replay.stop();
+  };
+  const onAbort = () => stop(stopSignal?.reason);
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
-  if (stopSignal?.aborted) stop();
-  stopSignal?.addEventListener("abort", stop);
-  const keys = listenToKeys(replay, () => draw(true));
+  if (stopSignal?.aborted) onAbort();
+  stopSignal?.addEventListener("abort", onAbort);
+  const keys = listenToKeys(replay, stop, () => draw(true));
   try {
     return await replay.run();
   } finally {
     keys();
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
-    stopSignal?.removeEventListener("abort", stop);
+    stopSignal?.removeEventListener("abort", onAbort);
     bar?.done();
   }
 }
 
-function listenToKeys(replay: Replay, redraw: () => void): () => void {
+function listenToKeys(
+  replay: Replay,
+  stop: (signal?: "SIGINT") => void,
+  redraw: () => void,
+): () => void {
   const stdin = process.stdin;
   if (!stdin.isTTY) return () => undefined;
   stdin.setRawMode(true);
@@ -378,7 +392,9 @@ function listenToKeys(replay: Replay, redraw: () => void): () => void {
       if (replay.paused) replay.resume();
       else replay.pause();
       redraw();
-    } else if (key === "q" || key === "\u0003") replay.stop();
+    } else if (key === "q") stop();
+    // Ctrl-C in raw mode arrives as a key, not as SIGINT: the same interrupt all the same.
+    else if (key === "\u0003") stop("SIGINT");
   };
   stdin.on("data", onData);
   return () => {

@@ -1,4 +1,4 @@
-import { constants } from "node:os";
+import { signalExitCode } from "./signalExitCode.js";
 
 /**
  * A SIGINT/SIGTERM that came before the replay began (logs still opening, an S3 endpoint
@@ -14,7 +14,6 @@ export class InterruptedError extends Error {
   constructor(readonly signal: string, what: string) {
     super(`${signal} ${what}: nothing was replayed`);
     this.name = "InterruptedError";
-    const number = (constants.signals as Record<string, number | undefined>)[signal];
-    this.exitCode = number === undefined ? 1 : 128 + number;
+    this.exitCode = signalExitCode(signal);
   }
 }

@@ -13,6 +13,7 @@ import { s3ClientOptionsOf } from "../s3ClientFlags.js";
 import { decimalNumber } from "../decimalNumber.js";
 import { UsageError } from "../UsageError.js";
 import { InterruptedError } from "./InterruptedError.js";
+import { signalExitCode } from "./signalExitCode.js";
 import { captureFormatOf } from "./captureFlags.js";
 import { UploadProgressLine } from "./UploadProgressLine.js";
 import { streamingFields } from "./warnOnUnderruns.js";
@@ -41,7 +42,8 @@ const UPLOAD_ATTEMPTS = 4;
  * written whatever the outcome, signals included, and uploaded to S3 for an s3:// target. The
  * first SIGINT/SIGTERM stops the replay (the replay's own handler, or `stop` for one while the
  * logs are still opening: the replay then plays nothing); one during the upload aborts it. A
- * failed upload keeps the bundle, says where, and exits 1.
+ * run a signal stopped exits 130 or 143 once its summary and bundle are out. A failed upload
+ * keeps the bundle, says where, and exits 1.
  */
 export async function replayWithResults(
   logs: string[],
@@ -70,8 +72,12 @@ export async function replayWithResults(
     const { summary, interrupted } = await runAndRecord(logs, runFlags, hooks, log, record, bundle,
       stop.signal);
     const streaming = record.readsS3 ? { streaming: streamingFields(record.streaming()) } : {};
-    if (summary) hooks.report(summary, log, streaming);
+    const stoppedBy = record.signal === undefined ? {} : { signal: record.signal };
+    if (summary) hooks.report(summary, log, { ...stoppedBy, ...streaming });
     replaying = false;
+    // Stopped by a signal mid-run: the summary and the bundle are out, then the shell learns it
+    // was interrupted (a script's `roadrig replay ... && next` does not go on).
+    if (record.signal !== undefined) process.exitCode = signalExitCode(record.signal);
     if (!bundle || !target) return;
     await bundle.writeReport(record.report({
       runId, startedAt, endedAt: new Date(), options: optionsOf(logs, runFlags),

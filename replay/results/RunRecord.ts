@@ -33,6 +33,8 @@ export class RunRecord {
   capture: Capture | undefined;
   captureStats: CaptureStats | undefined;
   summary: ReplaySummary | undefined;
+  /** The signal (SIGINT, SIGTERM) that stopped the replay while it ran, if one did. */
+  signal: string | undefined;
   private readonly sources: { source: ByteSource; facts: SourceFacts }[] = [];
   private monitor: IoWaitMonitor | undefined;
 
@@ -86,6 +88,7 @@ export class RunRecord {
       startedAt: context.startedAt.toISOString(),
       endedAt: context.endedAt.toISOString(),
       outcome,
+      ...(this.signal === undefined ? {} : { signal: this.signal }),
       options: context.options,
       sources: this.sources.map(({ source, facts }) => withStats(facts, source)),
       ...(summary ? { replay: replayFacts(summary) } : {}),

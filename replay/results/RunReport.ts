@@ -63,6 +63,8 @@ export interface RunReport {
   readonly endedAt: string;
   /** completed, stopped (signal or key), failed. */
   readonly outcome: "completed" | "stopped" | "failed";
+  /** The signal that stopped the replay while it ran (the run then exits 130 or 143). */
+  readonly signal?: string;
   readonly options: Record<string, unknown>;
   readonly sources: SourceFacts[];
   readonly replay?: {

@@ -72,7 +72,7 @@ describe("roadrig replay with the read worker", () => {
     expect(error(on.stderr)).toBe(error(off.stderr));
   });
 
-  it("stops cleanly on SIGTERM in a paced replay, with its summary", async () => {
+  it("stops cleanly on SIGTERM in a paced replay, with its summary, and exits as the signal", async () => {
     const path = candumpLog("long.log", 600, 10);
     const out = join(dir, "sigterm.log");
     const child = spawn(process.execPath, [join(repoRoot, "bin", "roadrig.js"), "replay", path,
@@ -92,9 +92,11 @@ describe("roadrig replay with the read worker", () => {
       });
     });
     child.kill("SIGTERM");
-    expect(await exit).toBe(0);
+    // 128 + 15: the shell sees the run was interrupted, once it has said what it played.
+    expect(await exit).toBe(143);
     const result = summary(stdout);
     expect(result.stopped).toBe(true);
+    expect(result.signal).toBe("SIGTERM");
     expect(result.frames).toBeLessThan(600);
     const lines = readFileSync(out, "utf8").split("\n").filter((l) => l !== "");
     expect(lines).toHaveLength(result.frames as number);

@@ -127,15 +127,16 @@ describe("roadrig replay --results s3://", () => {
     expectKeptBundle(result, /ECONNREFUSED/);
   }, 60_000);
 
-  it("stops cleanly on SIGTERM, then uploads the bundle", async () => {
+  it("stops cleanly on SIGTERM, uploads the bundle, then exits as the signal", async () => {
     const { stderr, code } = await terminatedRun(["replay", "s3://logs/drives/long.log",
       "--to", "virtual:rig", "--results", "s3://results/term/"]);
-    expect(code).toBe(0);
+    expect(code).toBe(143);
     expect(stderr).toContain("results uploaded");
     const keys = await keysUnder("term/");
     const reportKey = keys.find((k) => k.endsWith("/report.json")) ?? "";
     const report = JSON.parse(await objectText(reportKey)) as RunReport;
     expect(report.outcome).toBe("stopped");
+    expect(report.signal).toBe("SIGTERM");
     expect(report.replay?.frames).toBeLessThan(300);
     expect(report.outputs[0]?.frames).toBe(report.replay?.frames);
   }, 60_000);
