@@ -40,7 +40,6 @@ EXPOSE 9464
 # /healthz with Node itself: the slim image has no curl, and needs none.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.ROADRIG_HEALTH_PORT||'18832')+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-# V8 flags of the agent (agent/telemetry/agentV8Flags.ts); compose.yaml's replayer sets an
-# entry point of its own, without them.
-ENTRYPOINT ["node", "--max-semi-space-size=2", "/opt/roadrig/bin/roadrig.js"]
+# The agent with its V8 flags (agent/telemetry/agentV8Flags.ts), other commands without them.
+ENTRYPOINT ["sh", "/opt/roadrig/bin/docker-entrypoint.sh"]
 CMD ["agent"]

@@ -2,7 +2,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { chmod, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { freePort } from "../../bench/support/freePort.js";
@@ -24,6 +25,12 @@ function readDockerfile(text: string): Dockerfile {
     else stages.at(-1)?.lines.push(line);
   }
   return { stages };
+}
+
+/** The ENTRYPOINT, from its exec form. */
+function entrypoint(stage: { lines: string[] }): string[] {
+  const line = stage.lines.find((l) => l.startsWith("ENTRYPOINT "))!;
+  return JSON.parse(line.slice("ENTRYPOINT ".length)) as string[];
 }
 
 /** The HEALTHCHECK's command, from its exec form. */
@@ -67,6 +74,45 @@ describe("Dockerfile and compose file", () => {
   });
 });
 
+describe("the container's entry point", () => {
+  let bin: string;
+  beforeAll(async () => {
+    // A `node` that prints the arguments it was given, first on the PATH.
+    bin = await mkdtemp(join(tmpdir(), "roadrig-entry-"));
+    await writeFile(join(bin, "node"), "#!/bin/sh\necho \"$@\"\n");
+    await chmod(join(bin, "node"), 0o755);
+  });
+  afterAll(async () => {
+    if (bin) await rm(bin, { recursive: true, force: true });
+  });
+
+  const run = (...args: string[]) => {
+    const done = spawnSync("sh", [join(repoRoot, "bin", "docker-entrypoint.sh"), ...args],
+      { env: { PATH: `${bin}:${process.env.PATH ?? ""}` }, encoding: "utf8" });
+    expect(done.status, done.stderr).toBe(0);
+    return done.stdout.trim();
+  };
+  const script = join(repoRoot, "bin", "roadrig.js");
+
+  it("gives the agent its V8 flags, global options before the command or not", () => {
+    expect(run("agent", "--config", "/etc/roadrig/agent.yaml"))
+      .toBe(`--max-semi-space-size=2 ${script} agent --config /etc/roadrig/agent.yaml`);
+    expect(run("--log-level", "debug", "agent"))
+      .toBe(`--max-semi-space-size=2 ${script} --log-level debug agent`);
+  });
+
+  it("runs every other command without them (a replay at full speed)", () => {
+    expect(run("replay", "s3://logs/a.mf4", "--to", "virtual:x"))
+      .toBe(`${script} replay s3://logs/a.mf4 --to virtual:x`);
+    // "agent" as a global option's value is not the command.
+    expect(run("--log-format", "json", "replay", "agent.log")).toBe(
+      `${script} --log-format json replay agent.log`);
+    expect(run("--log-level", "agent", "replay", "x.log")).toBe(
+      `${script} --log-level agent replay x.log`);
+    expect(run()).toBe(script);
+  });
+});
+
 describe("the image's runtime step, run into a temporary folder (CI has no Docker engine)", () => {
   let out: string;
   beforeAll(async () => {
@@ -94,13 +140,17 @@ describe("the image's runtime step, run into a temporary folder (CI has no Docke
     expect(existsSync(join(out, "opt", "config", "dbc", "roadrig-sample.dbc"))).toBe(true);
   });
 
-  it("starts the agent from the runtime tree; the HEALTHCHECK passes, then fails once stopped",
-    async () => {
+  it("starts the agent from the runtime tree through the ENTRYPOINT; the HEALTHCHECK passes, " +
+    "then fails once stopped", async () => {
       const dockerfile = readDockerfile(await readFile(join(repoRoot, "Dockerfile"), "utf8"));
       const [command, ...args] = healthcheckCommand(dockerfile.stages[1]!);
+      // The image's tree is /opt/roadrig; here it is the temporary folder's opt.
+      const [shell, ...entry] = entrypoint(dockerfile.stages[1]!)
+        .map((a) => a.replace("/opt/roadrig", join(out, "opt")));
       const healthPort = String(await freePort());
-      const env = { PATH: process.env.PATH, ROADRIG_HEALTH_PORT: healthPort };
-      const agent = await runUntilLogged(process.execPath, [join(out, "opt", "bin", "roadrig.js"),
+      const env = { PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ""}`,
+        ROADRIG_HEALTH_PORT: healthPort };
+      const agent = await runUntilLogged(shell!, [...entry,
         "agent", "--port", String(await freePort()), "--health-port", healthPort,
         "--state-dir", join(out, "state")], { cwd: out, env }, "agent ready");
       const healthy = spawnSync(command!, args, { env, encoding: "utf8" });

@@ -19,9 +19,9 @@ const launches: Record<string, () => string[]> = {
     return before(line.split(/\s+/), /roadrig\.js"?$/);
   },
   "container entry point": () => {
-    const line = read("Dockerfile").split("\n").find((l) => l.startsWith("ENTRYPOINT")) ?? "";
-    const argv = JSON.parse(line.slice("ENTRYPOINT".length)) as string[];
-    return before(argv, /roadrig\.js$/);
+    const line = read("bin/docker-entrypoint.sh").split("\n")
+      .find((l) => /^\s*agent\)/.test(l)) ?? "";
+    return before(line.split(/\s+/), /roadrig\.js"?$/);
   },
 };
 
