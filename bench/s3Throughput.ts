@@ -261,7 +261,7 @@ function report(setting: string, rounds: number, results: Map<Phase, Figures>): 
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href && process.argv[2] === "--phase") {
   const [phase, endpoint, key, cacheDir, tuning] = process.argv.slice(3);
-  // As bin/roadrig.js, which every replay goes through.
+  // As a replay sets before it plays (cli/tuneV8.ts).
   tuneV8();
   const parsed = JSON.parse(tuning ?? "{}") as Tuning;
   runPhase(phase as Phase, endpoint ?? "", key ?? "", cacheDir ?? "", parsed).then(

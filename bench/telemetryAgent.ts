@@ -20,8 +20,7 @@
  *
  * The agent runs in production with AGENT_V8_FLAGS (agent/telemetry/agentV8Flags.ts); a young
  * generation's size changes both RSS and GC work, so the bench measures under the same flags:
- * started without them, it runs itself again in a child process that has them, and sets what
- * bin/roadrig.js sets at start (cli/tuneV8.ts).
+ * started without them, it runs itself again in a child process that has them.
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -30,7 +29,6 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { AGENT_V8_FLAGS } from "../agent/telemetry/agentV8Flags.js";
-import { tuneV8 } from "../cli/tuneV8.js";
 import type { StreamConfig, TelemetryConfig } from "../agent/telemetry/TelemetryConfig.js";
 import { TelemetryPipeline } from "../agent/telemetry/TelemetryPipeline.js";
 import type { CanBus } from "../drivers/can/CanBus.js";
@@ -205,8 +203,6 @@ export async function main(args: readonly string[] = process.argv.slice(2)): Pro
   const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
   const v8Flags = option("v8") === "default" ? [] : AGENT_V8_FLAGS;
   if (!v8Flags.every((f) => process.execArgv.includes(f))) return withAgentFlags(args);
-  // What bin/roadrig.js sets at start, for every command.
-  if (option("v8") !== "default") tuneV8();
   const path = option("dbc") ?? DEFAULT_DBC;
   const seconds = Number(option("seconds") ?? 30);
   const dbc = parseDbc(readFileSync(path), { file: path, strict: false });

@@ -29,6 +29,7 @@ import { lingerFor, parseCaptureFlags } from "./replay/captureFlags.js";
 import { replayWithResults } from "./replay/replayWithResults.js";
 import { InterruptedError } from "./replay/InterruptedError.js";
 import { isStopSignal } from "./replay/signalExitCode.js";
+import { tuneV8 } from "./tuneV8.js";
 import { warnOnUnderruns } from "./replay/warnOnUnderruns.js";
 
 export interface ReplayFlags extends S3ClientFlags {
@@ -143,6 +144,8 @@ export async function runReplay(
     capture?.start();
     record.watch(replay);
     log.info({ sources: logs, outputs: flags.to, capture: flags.capture }, "replay started");
+    // Now, not at start: a V8 flag changed makes V8 refuse Node's code cache for what loads later.
+    tuneV8();
     record.summary = await withControls(replay, flags, settings.options, record, stop);
   } finally {
     if (capture && capturing) {

@@ -1,7 +1,10 @@
 import { setFlagsFromString } from "node:v8";
 
 /**
- * V8 settings for roadrig's processes, set before anything runs hot (worker threads share them).
+ * V8 settings for a replay, set once its logs and outputs are open, before it runs hot (its read
+ * worker shares them). Not at process start: once a flag has changed, V8 refuses the code cache
+ * of Node's own modules, and each one loaded after that is compiled afresh (`roadrig --help` took
+ * 17–28 ms longer).
  *
  * Allocation-site pretenuring is off. V8 allocates an object directly in the old generation once
  * most objects of its allocation site were still alive at a young-generation collection. A
@@ -13,5 +16,9 @@ import { setFlagsFromString } from "node:v8";
  * A replay's frames live for a batch, not for the process, so nothing here gains from it.
  */
 export function tuneV8(): void {
+  if (tuned) return;
+  tuned = true;
   setFlagsFromString("--no-allocation-site-pretenuring");
 }
+
+let tuned = false;
