@@ -23,6 +23,17 @@ function candumpLog(name: string, count: number, hz: number, bad?: number): stri
   return path;
 }
 
+/** Resolves once process `pid` has used `seconds` of CPU (Linux /proc; user + system). */
+async function cpuSecondsReach(pid: number, seconds: number): Promise<void> {
+  for (;;) {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // utime and stime, in clock ticks of 1/100 s.
+    if ((Number(fields[11]) + Number(fields[12])) / 100 >= seconds) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** The same replay with the read worker on and off. */
 async function bothWays(args: string[]) {
   const on = await roadrig([...args, "--read-worker"]);
@@ -101,4 +112,36 @@ describe("roadrig replay with the read worker", () => {
     const lines = readFileSync(out, "utf8").split("\n").filter((l) => l !== "");
     expect(lines).toHaveLength(result.frames as number);
   });
+
+  it("stops on SIGINT at once in a dense paced replay (5,000 frames/s), whose waits all spin", async () => {
+    // Every gap (200 µs) is shorter than a turn of the event loop was waited for: once the
+    // replay was under way, the signal waited for the end of the run, 20 s. A virtual bus
+    // never waits either (a SocketCAN send does not).
+    const path = candumpLog("dense.log", 100_000, 5_000);
+    const child = spawn(process.execPath, [join(repoRoot, "bin", "roadrig.js"), "replay", path,
+      "--to", "virtual:null", "--json"], {
+      cwd: repoRoot, env: { ...process.env, ROADRIG_LOG_LEVEL: "info" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    const exit = new Promise<number | null>((resolve) => child.on("close", resolve));
+    await new Promise<void>((resolve) => {
+      let stderr = "";
+      child.stderr.setEncoding("utf8").on("data", (d: string) => {
+        stderr += d;
+        if (stderr.includes("replay started")) resolve();
+      });
+    });
+    // Under way: the pacer spins, so a second of its CPU time is a second of the run.
+    await cpuSecondsReach(child.pid as number, 1);
+    const killedAt = performance.now();
+    child.kill("SIGINT");
+    expect(await exit).toBe(130);
+    expect(performance.now() - killedAt).toBeLessThan(5000);
+    const result = summary(stdout);
+    expect(result.stopped).toBe(true);
+    expect(result.signal).toBe("SIGINT");
+    expect(result.frames).toBeLessThan(100_000);
+  }, 60_000);
 });
