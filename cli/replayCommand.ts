@@ -31,6 +31,7 @@ import { InterruptedError } from "./replay/InterruptedError.js";
 import { isStopSignal } from "./replay/signalExitCode.js";
 import { tuneV8 } from "./tuneV8.js";
 import { warnOnUnderruns } from "./replay/warnOnUnderruns.js";
+import { watchS3Retries } from "./replay/watchS3Retries.js";
 
 export interface ReplayFlags extends S3ClientFlags {
   to: string[];
@@ -128,6 +129,7 @@ export async function runReplay(
   let outputs: CountingOutput[] = [];
   let capture: Capture | undefined;
   let closeFailure: Error | undefined;
+  const endRetryWatch = watchS3Retries(record, log);
   try {
     outputs = usage(() => flags.to.map((t) =>
       new CountingOutput(openOutput(t, { paced: settings.rate !== 0 }))));
@@ -155,6 +157,7 @@ export async function runReplay(
     const closed = await Promise.allSettled([...outputs.map((o) => o.close()),
       ...readers.map((r) => r.close())]);
     closeFailure = outputCloseFailure(outputs, closed);
+    endRetryWatch();
     warnOnUnderruns(record, log, settings.rate !== 0);
   }
   // An output whose last buffered write failed on close (a candump file on a full disk) did

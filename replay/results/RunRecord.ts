@@ -67,6 +67,16 @@ export class RunRecord {
     return this.sources.some(({ source }) => s3StatsOf(source) !== undefined);
   }
 
+  /** Each s3:// source's retries so far, with what the latest was for. */
+  s3Retries(): { source: string; retries: number; lastRetry?: string }[] {
+    return this.sources.flatMap(({ source }) => {
+      const stats = s3StatsOf(source);
+      if (stats === undefined) return [];
+      const { retries, lastRetry } = stats;
+      return [{ source: source.name, retries, ...(lastRetry === undefined ? {} : { lastRetry }) }];
+    });
+  }
+
   /** S3 counters of every s3:// source now (they keep counting until the source closes). */
   s3Stats() {
     return this.sources.flatMap(({ source }) => {

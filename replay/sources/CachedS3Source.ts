@@ -247,4 +247,5 @@ function addStats(into: S3SourceStats, from: S3SourceStats): void {
   into.requests += from.requests;
   into.retries += from.retries;
   into.bytesFetched += from.bytesFetched;
+  into.lastRetry ??= from.lastRetry;
 }

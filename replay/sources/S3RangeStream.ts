@@ -137,6 +137,7 @@ export class S3RangeStream {
           throw new S3ReadError(this.opener.url, this.pos,
             `gave up after ${failures} attempts without progress: ${describe(err)}`, { cause: err });
         }
+        this.opener.stats.lastRetry = `${describe(err)}; again from byte ${this.pos}`;
       }
       this.opener.stats.retries++;
       const wait = backoffDelayMs(this.opener.retry, Math.max(0, failures - 1), this.opener.random);

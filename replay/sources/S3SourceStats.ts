@@ -3,6 +3,8 @@ export interface S3SourceStats {
   bytesFetched: number;
   requests: number;
   retries: number;
+  /** What the latest retry was for: the failure and the byte it resumed from. */
+  lastRetry?: string;
   /** Reads that had to wait for the network (read-ahead did not keep up). */
   underruns: number;
   underrunWaitMs: number;

@@ -33,6 +33,7 @@ export async function headObject(
         throw new S3ReadError(url, 0, `HEAD failed: ${what}`, { cause: err });
       }
       stats.retries++;
+      stats.lastRetry = `HEAD failed: ${what}`;
       await delay(backoffDelayMs(retry, attempt - 1));
     }
   }

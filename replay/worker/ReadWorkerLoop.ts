@@ -11,6 +11,9 @@ import { ReadAhead } from "./ReadAhead.js";
 import type { FromWorker, ReadWorkerData, SourceCounters, ToWorker } from "./ReadWorkerProtocol.js";
 import { errorToWire } from "./WireError.js";
 
+/** How often the worker looks for S3 retries to report between batches. */
+const RETRY_WATCH_MS = 500;
+
 /**
  * The worker's side: opens the log, and for each run reads batches ahead of the replay within
  * the limits, packs them and transfers them. One run at a time; a new one ends the last.
@@ -22,6 +25,8 @@ export class ReadWorkerLoop {
   private readonly ahead: ReadAhead;
   private run = -1;
   private running: Promise<void> = Promise.resolve();
+  private retryWatch: NodeJS.Timeout | undefined;
+  private retriesSent = 0;
 
   constructor(private readonly port: MessagePort, private readonly data: ReadWorkerData) {
     this.ahead = new ReadAhead(data.limits.maxRecords, data.limits.maxBytes);
@@ -53,6 +58,23 @@ export class ReadWorkerLoop {
       ...(etag !== undefined ? { etag } : {}),
       counters: readCounters(this.source),
     });
+    this.watchRetries();
+  }
+
+  /**
+   * Batches carry the counters, but a read being retried sends no batch: a retry is sent on its
+   * own within a second, so that the replay's side can say so while the stall lasts.
+   */
+  private watchRetries(): void {
+    this.retriesSent = this.counters().counters?.s3?.retries ?? 0;
+    this.retryWatch = setInterval(() => {
+      const { counters } = this.counters();
+      const retries = counters?.s3?.retries ?? 0;
+      if (counters === undefined || retries === this.retriesSent) return;
+      this.retriesSent = retries;
+      this.post({ type: "counters", counters });
+    }, RETRY_WATCH_MS);
+    this.retryWatch.unref();
   }
 
   onMessage(message: ToWorker): void {
@@ -146,7 +168,9 @@ export class ReadWorkerLoop {
     const bytes = this.packer.bytes;
     const packed = this.packer.take();
     this.ahead.handedOver(packed.count, bytes);
-    const message: FromWorker = { type: "batch", run, ...packed, ...this.counters() };
+    const counters = this.counters();
+    this.retriesSent = counters.counters?.s3?.retries ?? this.retriesSent;
+    const message: FromWorker = { type: "batch", run, ...packed, ...counters };
     this.port.postMessage(message, [packed.buffer]);
   }
 
@@ -156,6 +180,7 @@ export class ReadWorkerLoop {
   }
 
   private async close(): Promise<void> {
+    clearInterval(this.retryWatch);
     this.ahead.wake();
     // The log is closed before the read loop is waited for: a read waiting on a stalled S3
     // connection ends with the close (its run is stopped, so its error is not reported).

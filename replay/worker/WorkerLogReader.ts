@@ -204,6 +204,9 @@ export class WorkerLogReader implements LogReader {
       case "warning":
         this.options.onCacheWarning?.(message.warning as CacheWarning);
         break;
+      case "counters":
+        this.source.update(message.counters);
+        break;
       case "nodeWarning":
         emitNodeWarning(message);
         break;

@@ -74,17 +74,21 @@ describe("roadrig replay s3://", () => {
     expect(result.stderr).not.toContain("    at ");
   });
 
-  it("replays every frame when connections are cut mid-range", async () => {
+  it.each([
+    ["in the replay's thread", "0"],
+    ["through the read worker", "1"],
+  ])("replays every frame when connections are cut mid-range (%s), warning of the retries", async (_, rate) => {
     const lines = Array.from({ length: 200_000 }, (_, i) =>
       `(1700000000.${String(i * 4).padStart(6, "0")}) can0 123#${(i % 256).toString(16).padStart(2, "0").toUpperCase()}\n`);
-    await server.put("logs", "drives/cut.log", new TextEncoder().encode(lines.join("")));
+    const key = `drives/cut-${rate}.log`;
+    await server.put("logs", key, new TextEncoder().encode(lines.join("")));
     const proxy = await FaultProxy.start(server.port, {
       cut: (n) => (n < 3 ? { afterBytes: 500_000 + n * 100_000, how: n === 1 ? "reset" : "close" }
         : undefined),
     });
     try {
       const result = await roadrig(
-        ["replay", "s3://logs/drives/cut.log", "--to", "candump:-", "--rate", "0"],
+        ["replay", `s3://logs/${key}`, "--to", "candump:-", "--rate", rate],
         awsEnv(proxy.endpoint),
       );
       expect(result.code).toBe(0);
@@ -93,6 +97,46 @@ describe("roadrig replay s3://", () => {
       const expected = lines.join("");
       expect(result.stdout.length).toBe(expected.length);
       expect(result.stdout === expected).toBe(true);
+      // Said in the log, not only counted in the summary: which log, how often, from where.
+      const retried = result.stderr.split("\n").filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as { level: number; msg: string; source?: string;
+          retries?: number; lastRetry?: string })
+        .filter((e) => e.msg === "S3 reads retried");
+      expect(retried.length).toBeGreaterThan(0);
+      expect(retried.every((e) => e.level === 40 && e.source === `s3://logs/${key}`)).toBe(true);
+      expect(retried.at(-1)?.retries).toBeGreaterThanOrEqual(proxy.cuts);
+      expect(retried.at(-1)?.lastRetry).toMatch(/; again from byte \d+$/);
+    } finally {
+      await proxy.close();
+    }
+  }, 60_000);
+
+  it("warns of retries while a paced replay runs, not only at its end", async () => {
+    // 4 s of log, cut early: the read-ahead retries at once, the replay plays on for seconds.
+    const lines = Array.from({ length: 20_000 }, (_, i) => {
+      const us = i * 200;
+      const time = `${1_700_000_000 + Math.floor(us / 1e6)}.${String(us % 1e6).padStart(6, "0")}`;
+      return `(${time}) can0 123#${(i % 256).toString(16).padStart(2, "0").toUpperCase()}\n`;
+    });
+    await server.put("logs", "drives/cut-early.log", new TextEncoder().encode(lines.join("")));
+    const proxy = await FaultProxy.start(server.port, {
+      cut: (n) => (n === 0 ? { afterBytes: 200_000, how: "reset" } : undefined),
+    });
+    try {
+      const result = await roadrig(["replay", "s3://logs/drives/cut-early.log", "--to",
+        "virtual:null", "--json"], awsEnv(proxy.endpoint));
+      expect(result.code, result.stderr).toBe(0);
+      expect(proxy.cuts).toBe(1);
+      const entries = result.stderr.split("\n").filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as { msg: string; time: number });
+      const retried = entries.find((e) => e.msg === "S3 reads retried");
+      const started = entries.find((e) => e.msg === "replay started");
+      expect(retried).toBeDefined();
+      expect(started).toBeDefined();
+      // Logged about a second after the retry, while nearly all of the 4 s were still to play.
+      const wallMs = (JSON.parse(result.stdout) as { wallSeconds: number }).wallSeconds * 1000;
+      expect(wallMs).toBeGreaterThan(3900);
+      expect(retried!.time - started!.time).toBeLessThan(wallMs - 1500);
     } finally {
       await proxy.close();
     }
