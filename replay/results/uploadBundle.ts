@@ -83,6 +83,10 @@ async function uploadFile(
     const out = await upload.done();
     onLoaded(file.bytes);
     return out.ETag;
+  } catch (err) {
+    // The SDK says only "Upload aborted.": the reason (a signal, the timeout) says why.
+    if (options.signal?.aborted) throw options.signal.reason;
+    throw err;
   } finally {
     options.signal?.removeEventListener("abort", abort);
   }

@@ -39,5 +39,23 @@ export function createS3Client(options: S3ClientOptions = {}): S3Client {
   if (options.forcePathStyle !== undefined) config.forcePathStyle = options.forcePathStyle;
   if (options.credentials !== undefined) config.credentials = options.credentials;
   const sdk = requireS3Sdk();
-  return new sdk.S3Client(config);
+  const client = new sdk.S3Client(config);
+  // destroy() ends the sockets in use, but the SDK's retries would open new ones for the
+  // request it broke, and wait on a hung server for ever (an aborted results upload then kept
+  // the process alive: lib-storage passes no abort signal to its requests). Once destroyed, no
+  // attempt goes out.
+  let destroyed = false;
+  client.middlewareStack.add((next) => (args) => {
+    if (destroyed) {
+      return Promise.reject(Object.assign(new Error("the S3 client was closed"),
+        { name: "AbortError" }));
+    }
+    return next(args);
+  }, { step: "deserialize", priority: "low", name: "roadrigClosedClient" });
+  const destroy = client.destroy.bind(client);
+  client.destroy = () => {
+    destroyed = true;
+    destroy();
+  };
+  return client;
 }

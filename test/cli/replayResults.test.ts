@@ -1,7 +1,7 @@
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -142,6 +142,41 @@ describe("roadrig replay --results s3://", () => {
   }, 60_000);
 });
 
+describe("roadrig replay --results s3:// to a server that never answers", () => {
+  let stalled: Server;
+  const sockets = new Set<Socket>();
+  beforeAll(async () => {
+    // Takes every request and never answers it, as a hung S3 endpoint does.
+    stalled = createServer((socket) => {
+      sockets.add(socket);
+      socket.on("data", () => undefined);
+      socket.on("close", () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => stalled.listen(0, "127.0.0.1", resolve));
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => stalled.close(() => resolve()));
+  });
+  const stalledEnv = () => awsEnv(`http://127.0.0.1:${(stalled.address() as { port: number }).port}`);
+
+  it("ends a waiting upload on a second signal, keeps the bundle and exits", async () => {
+    const log = join(dir, "long.log");
+    writeFileSync(log, LONG_LOG);
+    // The second SIGTERM once the upload's first request is waiting on the server.
+    const requested = new Promise((resolve) => stalled.once("connection", resolve));
+    const { code, stderr } = await signalledRun(["replay", log, "--to", "virtual:rig",
+      "--results", "s3://results/hung2/"], stalledEnv(), requested);
+    // Exited by itself, not killed by the second signal (code null).
+    expect([1, 143]).toContain(code);
+    const failed = logLines(stderr).find((l) => l.msg?.toString().startsWith("results upload failed"));
+    expect(JSON.stringify(failed?.err)).toMatch(/SIGTERM during the results upload/);
+    const bundle = String(failed?.bundle);
+    expect(readdirSync(bundle).sort()).toEqual(["report.json", "run.log"]);
+    rmSync(bundle, { recursive: true, force: true });
+  }, 30_000);
+});
+
 describe("roadrig replay --results DIR", () => {
   it("writes the bundle into a run-id folder there, capture as candump", async () => {
     const log = join(dir, "local2.log");
@@ -210,6 +245,35 @@ function terminatedRun(args: string[]): Promise<CliResult> {
       if (!signalled && stderr.includes('"msg":"replay started"')) {
         signalled = true;
         child.kill("SIGTERM");
+      }
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Runs roadrig, sends SIGTERM once the replay started, and again once `then` settles. */
+function signalledRun(
+  args: string[],
+  env: Record<string, string>,
+  then: Promise<unknown>,
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(repoRoot, "bin", "roadrig.js"), ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, ROADRIG_LOG_LEVEL: "info", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    let signalled = false;
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+      if (!signalled && stderr.includes('"msg":"replay started"')) {
+        signalled = true;
+        child.kill("SIGTERM");
+        void then.then(() => child.kill("SIGTERM"));
       }
     });
     child.on("error", reject);
