@@ -82,9 +82,17 @@ export async function replayWithResults(
     await bundle.writeReport(record.report({
       runId, startedAt, endedAt: new Date(), options: optionsOf(logs, runFlags),
     }));
-    const signal = AbortSignal.any([interrupt.signal, AbortSignal.timeout(timeoutMs)]);
-    if (target.kind === "s3") await upload(bundle, target, log, signal, s3ClientOptionsOf(flags));
-    else log.info({ dir: bundle.dir, runId }, "results bundle written");
+    if (target.kind === "s3") {
+      // A timer of our own, not AbortSignal.timeout(): Node 20 lets the garbage collector take
+      // a timeout signal that only AbortSignal.any() refers to, and it then never fires.
+      const timer = setTimeout(() => interrupt.abort(
+        new Error(`no answer within --results-timeout ${timeoutMs / 1000} s`)), timeoutMs);
+      try {
+        await upload(bundle, target, log, interrupt.signal, s3ClientOptionsOf(flags));
+      } finally {
+        clearTimeout(timer);
+      }
+    } else log.info({ dir: bundle.dir, runId }, "results bundle written");
     if (interrupted) throw interrupted;
     if (record.errors.length > 0) process.exitCode = 1;
   } finally {

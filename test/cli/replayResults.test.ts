@@ -160,6 +160,14 @@ describe("roadrig replay --results s3:// to a server that never answers", () => 
   });
   const stalledEnv = () => awsEnv(`http://127.0.0.1:${(stalled.address() as { port: number }).port}`);
 
+  it("gives the upload up after --results-timeout, keeps the bundle and exits 1", async () => {
+    const log = join(dir, "timeout.log");
+    writeFileSync(log, LOG);
+    const result = await roadrig(["replay", log, "--to", "candump:-", "--rate", "0",
+      "--results", "s3://results/hung/", "--results-timeout", "1"], stalledEnv());
+    expectKeptBundle(result, /--results-timeout 1/);
+  }, 30_000);
+
   it("ends a waiting upload on a second signal, keeps the bundle and exits", async () => {
     const log = join(dir, "long.log");
     writeFileSync(log, LONG_LOG);
