@@ -76,8 +76,10 @@ export async function replayWithResults(
     if (summary) hooks.report(summary, log, { ...stoppedBy, ...streaming });
     replaying = false;
     // Stopped by a signal mid-run: the summary and the bundle are out, then the shell learns it
-    // was interrupted (a script's `roadrig replay ... && next` does not go on).
-    if (record.signal !== undefined) process.exitCode = signalExitCode(record.signal);
+    // was interrupted (a script's `roadrig replay ... && next` does not go on), whatever else
+    // failed (an upload, an output): the log and the report say what.
+    const signalled = record.signal === undefined ? undefined : signalExitCode(record.signal);
+    if (signalled !== undefined) process.exitCode = signalled;
     if (!bundle || !target) return;
     await bundle.writeReport(record.report({
       runId, startedAt, endedAt: new Date(), options: optionsOf(logs, runFlags),
@@ -95,6 +97,7 @@ export async function replayWithResults(
     } else log.info({ dir: bundle.dir, runId }, "results bundle written");
     if (interrupted) throw interrupted;
     if (record.errors.length > 0) process.exitCode = 1;
+    if (signalled !== undefined) process.exitCode = signalled;
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
