@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { repoRoot } from "../support/sharedData.js";
 
@@ -29,6 +29,19 @@ export function buildCli(): void {
 
 /** Runs `roadrig ...args` as a child process and collects its output and exit code. */
 export function roadrig(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return roadrigWatched(args, env, () => undefined);
+}
+
+/**
+ * As roadrig(), calling `watch` with the stderr so far and the child at each piece of stderr:
+ * a test signals the child once it has logged something ("replay started": its signal
+ * handlers are in place).
+ */
+export function roadrigWatched(
+  args: string[],
+  env: Record<string, string>,
+  watch: (stderr: string, child: ChildProcess) => void,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(repoRoot, "bin", "roadrig.js"), ...args], {
       cwd: repoRoot,
@@ -38,7 +51,10 @@ export function roadrig(args: string[], env: Record<string, string> = {}): Promi
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+      watch(stderr, child);
+    });
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });

@@ -1,10 +1,10 @@
-import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dataPath, hasShared, repoRoot } from "../support/sharedData.js";
-import { buildCli, roadrig } from "./cliHarness.js";
+import { dataPath, hasShared } from "../support/sharedData.js";
+import { buildCli, roadrig, roadrigWatched, type CliResult } from "./cliHarness.js";
 
 const dir = mkdtempSync(join(tmpdir(), "roadrig-cli-worker-"));
 beforeAll(buildCli, 180_000);
@@ -21,6 +21,16 @@ function candumpLog(name: string, count: number, hz: number, bad?: number): stri
   const path = join(dir, name);
   writeFileSync(path, `${lines.join("\n")}\n`);
   return path;
+}
+
+/** Runs roadrig and calls `then` once the replay has started (its signal handlers are set). */
+function onceStarted(args: string[], then: (child: ChildProcess) => void): Promise<CliResult> {
+  let started = false;
+  return roadrigWatched(args, {}, (stderr, child) => {
+    if (started || !stderr.includes("replay started")) return;
+    started = true;
+    then(child);
+  });
 }
 
 /** Resolves once process `pid` has used `seconds` of CPU (Linux /proc; user + system). */
@@ -86,31 +96,16 @@ describe("roadrig replay with the read worker", () => {
   it("stops cleanly on SIGTERM in a paced replay, with its summary, and exits as the signal", async () => {
     const path = candumpLog("long.log", 600, 10);
     const out = join(dir, "sigterm.log");
-    const child = spawn(process.execPath, [join(repoRoot, "bin", "roadrig.js"), "replay", path,
-      "--to", `candump:${out}`, "--json", "--read-worker"], {
-      cwd: repoRoot, env: { ...process.env, ROADRIG_LOG_LEVEL: "info" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    const exit = new Promise<number | null>((resolve) => child.on("close", resolve));
-    // Signal handlers are in place once the replay has started.
-    await new Promise<void>((resolve) => {
-      let stderr = "";
-      child.stderr.setEncoding("utf8").on("data", (d: string) => {
-        stderr += d;
-        if (stderr.includes("replay started")) resolve();
-      });
-    });
-    child.kill("SIGTERM");
+    const result = await onceStarted(["replay", path, "--to", `candump:${out}`, "--json",
+      "--read-worker"], (child) => child.kill("SIGTERM"));
     // 128 + 15: the shell sees the run was interrupted, once it has said what it played.
-    expect(await exit).toBe(143);
-    const result = summary(stdout);
-    expect(result.stopped).toBe(true);
-    expect(result.signal).toBe("SIGTERM");
-    expect(result.frames).toBeLessThan(600);
+    expect(result.code).toBe(143);
+    const played = summary(result.stdout);
+    expect(played.stopped).toBe(true);
+    expect(played.signal).toBe("SIGTERM");
+    expect(played.frames).toBeLessThan(600);
     const lines = readFileSync(out, "utf8").split("\n").filter((l) => l !== "");
-    expect(lines).toHaveLength(result.frames as number);
+    expect(lines).toHaveLength(played.frames as number);
   });
 
   it("stops on SIGINT at once in a dense paced replay (5,000 frames/s), whose waits all spin", async () => {
@@ -118,30 +113,20 @@ describe("roadrig replay with the read worker", () => {
     // replay was under way, the signal waited for the end of the run, 20 s. A virtual bus
     // never waits either (a SocketCAN send does not).
     const path = candumpLog("dense.log", 100_000, 5_000);
-    const child = spawn(process.execPath, [join(repoRoot, "bin", "roadrig.js"), "replay", path,
-      "--to", "virtual:null", "--json"], {
-      cwd: repoRoot, env: { ...process.env, ROADRIG_LOG_LEVEL: "info" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    const exit = new Promise<number | null>((resolve) => child.on("close", resolve));
-    await new Promise<void>((resolve) => {
-      let stderr = "";
-      child.stderr.setEncoding("utf8").on("data", (d: string) => {
-        stderr += d;
-        if (stderr.includes("replay started")) resolve();
+    let killedAt = Infinity;
+    const result = await onceStarted(["replay", path, "--to", "virtual:null", "--json"],
+      (child) => {
+        // Under way: the pacer spins, so a second of its CPU time is a second of the run.
+        void cpuSecondsReach(child.pid as number, 1).then(() => {
+          killedAt = performance.now();
+          child.kill("SIGINT");
+        });
       });
-    });
-    // Under way: the pacer spins, so a second of its CPU time is a second of the run.
-    await cpuSecondsReach(child.pid as number, 1);
-    const killedAt = performance.now();
-    child.kill("SIGINT");
-    expect(await exit).toBe(130);
+    expect(result.code).toBe(130);
     expect(performance.now() - killedAt).toBeLessThan(5000);
-    const result = summary(stdout);
-    expect(result.stopped).toBe(true);
-    expect(result.signal).toBe("SIGINT");
-    expect(result.frames).toBeLessThan(100_000);
+    const played = summary(result.stdout);
+    expect(played.stopped).toBe(true);
+    expect(played.signal).toBe("SIGINT");
+    expect(played.frames).toBeLessThan(100_000);
   }, 60_000);
 });

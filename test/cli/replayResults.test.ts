@@ -1,5 +1,4 @@
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -7,9 +6,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openLog } from "../../replay/formats/openLog.js";
 import type { RunReport } from "../../replay/results/RunReport.js";
-import { repoRoot } from "../support/sharedData.js";
 import { s3ClientOptionsFor, s3rverEnv, startS3rver, type RunningS3rver } from "../support/startS3rver.js";
-import { buildCli, roadrig, type CliResult } from "./cliHarness.js";
+import { buildCli, roadrig, roadrigWatched, type CliResult } from "./cliHarness.js";
 
 const LOG = "(1700000000.000000) can0 123#0102\n(1700000000.010000) can1 456#03\n";
 /** 300 frames over 30 s: still playing when the test sends SIGTERM. */
@@ -239,53 +237,20 @@ async function closedPort(): Promise<number> {
 
 /** Runs roadrig, sends SIGTERM once it logs that the replay started, and collects the rest. */
 function terminatedRun(args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, "bin", "roadrig.js"), ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, ROADRIG_LOG_LEVEL: "info", ...awsEnv() },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    let signalled = false;
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => {
-      stderr += d;
-      if (!signalled && stderr.includes('"msg":"replay started"')) {
-        signalled = true;
-        child.kill("SIGTERM");
-      }
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  return signalledRun(args, awsEnv(), undefined);
 }
 
 /** Runs roadrig, sends SIGTERM once the replay started, and again once `then` settles. */
 function signalledRun(
   args: string[],
   env: Record<string, string>,
-  then: Promise<unknown>,
+  then: Promise<unknown> | undefined,
 ): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, "bin", "roadrig.js"), ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, ROADRIG_LOG_LEVEL: "info", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    let signalled = false;
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => {
-      stderr += d;
-      if (!signalled && stderr.includes('"msg":"replay started"')) {
-        signalled = true;
-        child.kill("SIGTERM");
-        void then.then(() => child.kill("SIGTERM"));
-      }
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  let signalled = false;
+  return roadrigWatched(args, env, (stderr, child) => {
+    if (signalled || !stderr.includes('"msg":"replay started"')) return;
+    signalled = true;
+    child.kill("SIGTERM");
+    void then?.then(() => child.kill("SIGTERM"));
   });
 }
