@@ -46,7 +46,10 @@ export function registerCacheCommand(
     .option("--cache-dir <dir>", "the cache directory (env ROADRIG_CACHE_DIR)")
     .option("--json", "print JSON")
     .action(async (flags: { cacheDir?: string; json?: boolean }) => {
-      const status = await cacheStatus(cacheDirOf(flags.cacheDir));
+      const dir = cacheDirOf(flags.cacheDir);
+      // As verify: a mistyped --cache-dir is no empty cache.
+      await existingCacheDir(dir);
+      const status = await cacheStatus(dir);
       io.out.write(flags.json === true ? `${statusJson(status)}\n` : renderStatus(status));
     });
   cache.command("verify")

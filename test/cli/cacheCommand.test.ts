@@ -217,6 +217,20 @@ describe("roadrig cache prefetch and status", () => {
     expect(cli.output()).toContain("(not cached)");
   });
 
+  it("status fails on a cache dir that is not there or not a directory, naming it", async () => {
+    for (const [dir, what] of [[join(root, "no-such-status-cache"), "no such directory"],
+      [join(root, "a-status-file"), "not a directory"]] as const) {
+      if (what === "not a directory") await writeFile(dir, "x");
+      const cli = setup();
+      const err = await cli.run("cache", "status", "--cache-dir", dir)
+        .then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect((err as Error).message).toBe(`--cache-dir ${dir}: ${what}`);
+      expect(err).toHaveProperty("code");
+      expect(cli.output()).toBe("");
+    }
+  });
+
   it("refuses a source that is neither a prefix nor a file", async () => {
     const cli = setup();
     await expect(cli.run("cache", "prefetch", join(root, "nope.txt"), "--cache-dir", root))
