@@ -14,7 +14,9 @@ export async function readPlaylist(path: string): Promise<string[]> {
     try {
       parseS3Url(line);
     } catch (err) {
-      throw new Error(`${path}:${i + 1}: ${(err as Error).message}`, { cause: err });
+      // A code: the input's trouble, shown by the CLI without a stack trace.
+      throw Object.assign(new Error(`${path}:${i + 1}: ${(err as Error).message}`, { cause: err }),
+        { code: "E_PLAYLIST" });
     }
     urls.push(line);
   });

@@ -217,6 +217,18 @@ describe("roadrig cache prefetch and status", () => {
     expect(cli.output()).toContain("(not cached)");
   });
 
+  it("refuses a playlist with a bad line as the input's trouble, naming file and line", async () => {
+    const playlist = join(root, "bad-playlist.txt");
+    await writeFile(playlist, "s3://drive-logs/day2/c.log\nhttp://elsewhere/x.log\n");
+    const cli = setup();
+    const err = await cli.run("cache", "prefetch", playlist, "--cache-dir", join(root, "p"),
+      ...s3Flags()).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(new RegExp(`^${playlist}:2: http://elsewhere/x.log: not an S3 URL`));
+    // A code: the CLI shows it without a stack trace.
+    expect(err).toMatchObject({ code: "E_PLAYLIST" });
+  });
+
   it("status fails on a cache dir that is not there or not a directory, naming it", async () => {
     for (const [dir, what] of [[join(root, "no-such-status-cache"), "no such directory"],
       [join(root, "a-status-file"), "not a directory"]] as const) {
