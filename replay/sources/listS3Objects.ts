@@ -17,7 +17,12 @@ export async function listS3Objects(client: S3Client, prefixUrl: string): Promis
       Bucket: bucket,
       Prefix: prefix,
       ...(token === undefined ? {} : { ContinuationToken: token }),
-    }));
+    })).catch((err: unknown) => {
+      // The SDK's message ("The specified bucket does not exist") names no URL.
+      const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      throw Object.assign(new Error(`${prefixUrl}: listing failed: ${reason}`, { cause: err }),
+        { code: "E_S3_LIST" });
+    });
     for (const o of page.Contents ?? []) {
       if (o.Key === undefined || o.Key.endsWith("/")) continue;
       found.push({ url: formatS3Url({ bucket, key: o.Key }), size: o.Size ?? 0 });

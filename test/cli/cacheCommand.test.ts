@@ -229,6 +229,15 @@ describe("roadrig cache prefetch and status", () => {
     expect(err).toMatchObject({ code: "E_PLAYLIST" });
   });
 
+  it("fails a prefix whose bucket is not there, naming the URL", async () => {
+    const cli = setup();
+    const err = await cli.run("cache", "prefetch", "s3://no-such-bucket/day1/", "--cache-dir",
+      join(root, "nb"), ...s3Flags()).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(/^s3:\/\/no-such-bucket\/day1\/: listing failed: /);
+    expect(err).toMatchObject({ code: "E_S3_LIST" });
+  });
+
   it("status fails on a cache dir that is not there or not a directory, naming it", async () => {
     for (const [dir, what] of [[join(root, "no-such-status-cache"), "no such directory"],
       [join(root, "a-status-file"), "not a directory"]] as const) {
