@@ -132,6 +132,11 @@ async function runPrefetch(
   const dir = cacheDirOf(flags.cacheDir);
   const s3 = s3OptionsOf(flags, parallel);
   const urls = await resolvePrefetchSource(source, s3);
+  if (urls.length === 0) {
+    // A mistyped prefix lists nothing: that is no successful prefetch.
+    throw Object.assign(new Error(`${source}: no objects to prefetch (an empty prefix or playlist)`),
+      { code: "E_NOTHING_TO_PREFETCH" });
+  }
   const log = createLogger();
   const client = createS3Client(s3);
   const bar = io.err.isTTY === true ? new PrefetchProgressBar(io.err) : undefined;

@@ -217,6 +217,21 @@ describe("roadrig cache prefetch and status", () => {
     expect(cli.output()).toContain("(not cached)");
   });
 
+  it("fails a prefetch that names no object (an empty prefix or playlist), naming the source", async () => {
+    const playlist = join(root, "empty-playlist.txt");
+    await writeFile(playlist, "# nothing tonight\n\n");
+    for (const source of ["s3://drive-logs/day9/", playlist]) {
+      const cli = setup();
+      const err = await cli.run("cache", "prefetch", source, "--cache-dir", join(root, "e"),
+        ...s3Flags()).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect(err).not.toBeInstanceOf(UsageError);
+      expect((err as Error).message).toContain(source);
+      expect((err as Error).message).toContain("no objects to prefetch");
+      expect(err).toMatchObject({ code: "E_NOTHING_TO_PREFETCH" });
+    }
+  });
+
   it("refuses a playlist with a bad line as the input's trouble, naming file and line", async () => {
     const playlist = join(root, "bad-playlist.txt");
     await writeFile(playlist, "s3://drive-logs/day2/c.log\nhttp://elsewhere/x.log\n");
