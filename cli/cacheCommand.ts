@@ -143,11 +143,21 @@ async function runPrefetch(
   let result: PrefetchResult;
   // Why the cache was given up for an object: a prefetch that cached nothing failed at its job.
   const givenUp = new Map<string, string>();
+  // Ctrl-C or SIGTERM stops the prefetch cleanly: what was written is recorded for the next one.
+  const stop = new AbortController();
+  let stoppedBy: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    stoppedBy ??= signal;
+    stop.abort();
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   try {
     result = await prefetchToCache(urls, {
       cache: new NasCache({ dir, ...(maxBytes === undefined ? {} : { maxBytes }) }),
       client,
       parallel,
+      signal: stop.signal,
       onProgress: (p) => bar?.update(p),
       onWarning: (warning) => {
         if (!givenUp.has(warning.source)) givenUp.set(warning.source, warning.message);
@@ -155,10 +165,17 @@ async function runPrefetch(
       },
     });
   } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
     bar?.done();
     client.destroy();
   }
   io.out.write(flags.json === true ? `${prefetchJson(result)}\n` : renderPrefetchResult(result));
+  if (stoppedBy !== undefined) {
+    throw Object.assign(new Error(`prefetch stopped by ${stoppedBy}: ${result.done.length} of ` +
+      `${urls.length} objects done; the bytes written are kept for the next prefetch`),
+    { code: "E_INTERRUPTED", exitCode: stoppedBy === "SIGINT" ? 130 : 143 });
+  }
   if (result.failed.length > 0) {
     // A missing object or an unreachable store is the input's trouble: a code, so no stack.
     throw Object.assign(new Error(`${result.failed.length} of ${urls.length} objects failed: ` +

@@ -20,6 +20,11 @@ export interface PrefetchOptions {
   readonly readAheadBytes?: number;
   readonly onProgress?: (progress: PrefetchProgress) => void;
   readonly onWarning?: (warning: CacheWarning) => void;
+  /**
+   * Stops the prefetch (Ctrl-C): the chunk being read is finished, each open object is closed,
+   * which records the ranges it wrote, so the next prefetch fetches only the rest.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface PrefetchedObject {
@@ -48,7 +53,8 @@ export async function prefetchToCache(
   const progress = { objects: urls.length, objectsDone: 0, bytesKnown: 0, bytesDone: 0 };
   const queue = [...urls];
   const worker = async (): Promise<void> => {
-    for (let url = queue.shift(); url !== undefined; url = queue.shift()) {
+    for (let url = queue.shift(); url !== undefined && options.signal?.aborted !== true;
+      url = queue.shift()) {
       try {
         result.done.push(await prefetchOne(url, options, progress));
       } catch (err) {
@@ -81,6 +87,10 @@ async function prefetchOne(
     progress.bytesKnown += size;
     let fetched = 0;
     for (let pos = 0; pos < size; pos += chunk) {
+      if (options.signal?.aborted === true) {
+        throw Object.assign(new Error(`${url}: prefetch stopped at byte offset ${pos} of ${size}`),
+          { code: "E_INTERRUPTED" });
+      }
       const end = Math.min(size, pos + chunk);
       // A chunk this source's read-ahead already wrote is covered by the time the loop gets
       // there, but it was fetched all the same.

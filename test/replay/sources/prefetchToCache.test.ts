@@ -41,4 +41,26 @@ describe("prefetchToCache", () => {
       client.destroy();
     }
   });
+  it("stops on its signal with what it wrote recorded: the next prefetch fetches only the rest", async () => {
+    const client = await newS3Client(s3ClientOptionsFor(s3.endpoint));
+    try {
+      const cache = new NasCache({ dir: join(root, "stopped") });
+      const stop = new AbortController();
+      const chunk = 64 * 1024;
+      const stopped = await prefetchToCache(["s3://drive-logs/big.log"], {
+        cache, client, chunkBytes: chunk, readAheadBytes: chunk, signal: stop.signal,
+        onProgress: (p) => { if (p.bytesDone >= 1024 * 1024) stop.abort(); },
+      });
+      expect(stopped.done).toEqual([]);
+      expect(stopped.failed.map((f) => [f.url, (f.error as { code?: string }).code]))
+        .toEqual([["s3://drive-logs/big.log", "E_INTERRUPTED"]]);
+      const resumed = await prefetchToCache(["s3://drive-logs/big.log"], { cache, client, chunkBytes: chunk });
+      expect(resumed.failed).toEqual([]);
+      const fetched = resumed.done[0]?.fetchedBytes ?? size;
+      expect(fetched).toBeLessThanOrEqual(size - 1024 * 1024);
+      expect(resumed.done[0]?.cached).toBe(true);
+    } finally {
+      client.destroy();
+    }
+  });
 });
