@@ -1,3 +1,4 @@
+import type { Worker } from "node:worker_threads";
 import { describe, expect, it, beforeAll } from "vitest";
 import type { LogReader } from "../../../replay/formats/LogReader.js";
 import type { LogRecord } from "../../../replay/formats/LogRecord.js";
@@ -71,9 +72,11 @@ describe("read worker threads", () => {
   it("run with the small young generation, prestarted or not", async () => {
     const prestarted = prestartReadWorker({ s3: false });
     const fresh = startReadWorker({ prestart: { s3: false } });
+    // Both listened to at once: a worker may be online before the other is awaited.
+    const online = [prestarted, fresh].map((worker) =>
+      new Promise<Worker>((resolve) => worker.once("online", () => resolve(worker))));
     try {
-      for (const worker of [prestarted, fresh]) {
-        await new Promise((resolve) => worker.once("online", resolve));
+      for (const worker of await Promise.all(online)) {
         expect(worker.resourceLimits?.maxYoungGenerationSizeMb)
           .toBe(READ_WORKER_YOUNG_GENERATION_MB);
       }
