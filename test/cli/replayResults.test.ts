@@ -1,11 +1,12 @@
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server, type Socket } from "node:net";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openLog } from "../../replay/formats/openLog.js";
 import type { RunReport } from "../../replay/results/RunReport.js";
+import { startSilentServer, type SilentServer } from "../support/silentServer.js";
 import { s3ClientOptionsFor, s3rverEnv, startS3rver, type RunningS3rver } from "../support/startS3rver.js";
 import { buildCli, roadrig, roadrigWatched, type CliResult } from "./cliHarness.js";
 
@@ -141,22 +142,10 @@ describe("roadrig replay --results s3://", () => {
 });
 
 describe("roadrig replay --results s3:// to a server that never answers", () => {
-  let stalled: Server;
-  const sockets = new Set<Socket>();
-  beforeAll(async () => {
-    // Takes every request and never answers it, as a hung S3 endpoint does.
-    stalled = createServer((socket) => {
-      sockets.add(socket);
-      socket.on("data", () => undefined);
-      socket.on("close", () => sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => stalled.listen(0, "127.0.0.1", resolve));
-  });
-  afterAll(async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => stalled.close(() => resolve()));
-  });
-  const stalledEnv = () => awsEnv(`http://127.0.0.1:${(stalled.address() as { port: number }).port}`);
+  let stalled: SilentServer;
+  beforeAll(async () => (stalled = await startSilentServer()));
+  afterAll(() => stalled.close());
+  const stalledEnv = () => awsEnv(stalled.endpoint);
 
   it("gives the upload up after --results-timeout, keeps the bundle and exits 1", async () => {
     const log = join(dir, "timeout.log");
@@ -170,7 +159,7 @@ describe("roadrig replay --results s3:// to a server that never answers", () => 
     const log = join(dir, "long.log");
     writeFileSync(log, LONG_LOG);
     // The second SIGTERM once the upload's first request is waiting on the server.
-    const requested = new Promise((resolve) => stalled.once("connection", resolve));
+    const requested = new Promise((resolve) => stalled.server.once("connection", resolve));
     const { code, stderr } = await signalledRun(["replay", log, "--to", "virtual:rig",
       "--results", "s3://results/hung2/"], stalledEnv(), requested);
     // Exited by itself, not killed by the second signal (code null), as the first signal
