@@ -162,12 +162,12 @@ describe("roadrig cache prefetch and status", () => {
     expect(after.output()).toContain("2 complete entries checked, 0 corrupt");
   });
 
-  it("verify fails on a cache dir that is not there or not a directory, naming it", async () => {
-    for (const [dir, what] of [[join(root, "no-such-cache"), "no such directory"],
-      [join(root, "a-file"), "not a directory"]] as const) {
+  it.each(["verify", "status"])("%s fails on a cache dir that is not there or not a directory, naming it", async (command) => {
+    for (const [dir, what] of [[join(root, `no-such-${command}-cache`), "no such directory"],
+      [join(root, `a-${command}-file`), "not a directory"]] as const) {
       if (what === "not a directory") await writeFile(dir, "x");
       const cli = setup();
-      const err = await cli.run("cache", "verify", "--cache-dir", dir)
+      const err = await cli.run("cache", command, "--cache-dir", dir)
         .then(() => undefined, (e: unknown) => e);
       expect(err).toBeInstanceOf(Error);
       expect(err).not.toBeInstanceOf(UsageError);
@@ -251,20 +251,6 @@ describe("roadrig cache prefetch and status", () => {
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toMatch(/^s3:\/\/no-such-bucket\/day1\/: listing failed: /);
     expect(err).toMatchObject({ code: "E_S3_LIST" });
-  });
-
-  it("status fails on a cache dir that is not there or not a directory, naming it", async () => {
-    for (const [dir, what] of [[join(root, "no-such-status-cache"), "no such directory"],
-      [join(root, "a-status-file"), "not a directory"]] as const) {
-      if (what === "not a directory") await writeFile(dir, "x");
-      const cli = setup();
-      const err = await cli.run("cache", "status", "--cache-dir", dir)
-        .then(() => undefined, (e: unknown) => e);
-      expect(err).toBeInstanceOf(Error);
-      expect((err as Error).message).toBe(`--cache-dir ${dir}: ${what}`);
-      expect(err).toHaveProperty("code");
-      expect(cli.output()).toBe("");
-    }
   });
 
   it("refuses a source that is neither a prefix nor a file", async () => {
