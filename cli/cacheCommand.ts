@@ -13,6 +13,7 @@ import {
 import { createLogger } from "./logger.js";
 import { addS3ClientFlags, s3ClientOptionsOf, type S3ClientFlags } from "./s3ClientFlags.js";
 import { UsageError } from "./UsageError.js";
+import { signalExitCode } from "./replay/signalExitCode.js";
 
 /** Where the cache commands write: data on `out`, progress and logs on `err`. */
 export interface CacheCommandIo {
@@ -174,7 +175,7 @@ async function runPrefetch(
   if (stoppedBy !== undefined) {
     throw Object.assign(new Error(`prefetch stopped by ${stoppedBy}: ${result.done.length} of ` +
       `${urls.length} objects done; the bytes written are kept for the next prefetch`),
-    { code: "E_INTERRUPTED", exitCode: stoppedBy === "SIGINT" ? 130 : 143 });
+    { code: "E_INTERRUPTED", exitCode: signalExitCode(stoppedBy) });
   }
   if (result.failed.length > 0) {
     // A missing object or an unreachable store is the input's trouble: a code, so no stack.
