@@ -213,7 +213,13 @@ export class NasCache {
 
   private async scan(): Promise<CacheEntryStatus[]> {
     const root = join(this.dir, "entries");
-    const names = await readdir(root).catch(() => [] as string[]);
+    // No folder yet is an empty cache; one this process may not list (EACCES: a cache another
+    // user owns) is not: status and verify would call it empty and healthy, exit 0.
+    const names = await readdir(root).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === "ENOENT") return [] as string[];
+      throw Object.assign(new Error(`${root}: cannot list the cache's entries: ${err.code ?? err.message}`,
+        { cause: err }), { code: err.code, path: root });
+    });
     const found = await Promise.all(names.map((name) => this.describe(join(root, name))));
     return found.filter((e): e is CacheEntryStatus => e !== undefined);
   }
