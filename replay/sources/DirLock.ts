@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { isStale, newLockOwner, parseLockOwner, type LockOwner } from "./LockOwner.js";
 import { LockTimeoutError } from "./LockTimeoutError.js";
+import { namedFsError } from "./namedFsError.js";
 
 export interface DirLockOptions {
   /** A holder whose heartbeat is older than this is presumed dead (default 30 s). */
@@ -78,13 +79,14 @@ export class DirLock {
         return undefined;
       }
       const owner = newLockOwner();
+      const ownerFile = join(path, "owner.json");
       try {
-        await writeFile(join(path, "owner.json"), JSON.stringify(owner));
+        await writeFile(ownerFile, JSON.stringify(owner));
       } catch (err) {
         // A full disk (ENOSPC) leaves an empty owner.json: a lock nobody releases, which every
         // other process would wait on until it goes stale.
         await rm(path, { recursive: true, force: true }).catch(() => undefined);
-        throw err;
+        throw namedFsError(err, ownerFile);
       }
       return new DirLock(path, owner, options.heartbeatMs ?? Math.max(1, staleMs / 4));
     }

@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { isStale, newLockOwner, parseLockOwner, type LockOwner } from "./LockOwner.js";
+import { namedFsError } from "./namedFsError.js";
 
 /**
  * An in-use marker on a cache entry: one file per reader in the entry's `leases/` folder,
@@ -22,7 +23,13 @@ export class Lease {
     await mkdir(dir, { recursive: true });
     const owner = newLockOwner();
     const file = join(dir, `${owner.host}.${owner.pid}.${owner.token}.lease`);
-    await writeFile(file, JSON.stringify(owner));
+    try {
+      await writeFile(file, JSON.stringify(owner));
+    } catch (err) {
+      // A full disk leaves the file empty: take it away, and say which file it was.
+      await rm(file, { force: true }).catch(() => undefined);
+      throw namedFsError(err, file);
+    }
     return new Lease(file, heartbeatMs);
   }
 

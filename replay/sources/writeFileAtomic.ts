@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { open, rename, rm } from "node:fs/promises";
+import { namedFsError } from "./namedFsError.js";
 
 /**
  * Replaces `path` so that readers on any host see the old or the new content, never a part:
@@ -18,7 +19,8 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
-    throw err;
+    // A full disk fails the write with a message that names no file.
+    throw namedFsError(err, path);
   }
 }
 
