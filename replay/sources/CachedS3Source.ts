@@ -148,7 +148,7 @@ export class CachedS3Source implements ByteSource {
         // Eviction cannot help an object larger than the whole cache: say so, not "in use".
         const why = head.size > limit
           ? `the object is larger than the cache's limit of ${limit} bytes`
-          : "every entry is in use";
+          : "every entry is in use or may not be removed by this process (another user's)";
         this.warn("cache-full", new Error(
           `${this.options.cache.dir}: no room for ${head.size} bytes: ${why}`));
       }

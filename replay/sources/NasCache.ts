@@ -195,9 +195,17 @@ export class NasCache {
     }
   }
 
-  /** Removes one entry unless it is locked or has a live lease. */
+  /**
+   * Removes one entry unless it is locked or has a live lease. An entry this process may not
+   * lock or move (another user's, in a cache several users share) is not evicted either: the
+   * next one is tried, the cache is not given up for it.
+   */
   private async evict(dir: string): Promise<boolean> {
-    const lock = await DirLock.tryAcquire(join(dir, "lock"), this.entryOptions.lock);
+    const lock = await DirLock.tryAcquire(join(dir, "lock"), this.entryOptions.lock)
+      .catch((err: unknown) => {
+        if (isReadOnlyError(err)) return undefined;
+        throw err;
+      });
     if (lock === undefined) return false;
     try {
       if ((await liveLeases(join(dir, "leases"), this.staleMs)).length > 0) return false;
@@ -206,6 +214,9 @@ export class NasCache {
       await rename(dir, trash);
       await rm(trash, { recursive: true, force: true });
       return true;
+    } catch (err) {
+      if (isReadOnlyError(err)) return false;
+      throw err;
     } finally {
       await lock.release();
     }
