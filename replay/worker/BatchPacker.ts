@@ -10,9 +10,14 @@ export interface Packed {
   strings: string[];
 }
 
+/** Batch buffers come in multiples of 64 KiB, so that a spare fits most batches. */
+const SIZE_CLASS = 64 * 1024;
+
 /**
  * Packs records into the columns of PackedBatch. Records gather in scratch columns that are
- * reused from batch to batch; `take()` copies them into one exact-size buffer to transfer.
+ * reused from batch to batch; `take()` copies them into a buffer to transfer: a spare the
+ * replay's thread sent back (see recycle) if one is large enough, else a new one (of a size
+ * class when spares are kept).
  */
 export class BatchPacker {
   readonly strings = new StringTable();
@@ -28,6 +33,11 @@ export class BatchPacker {
   private data = new Uint8Array(64 * 1024);
   private dataLength = 0;
   count = 0;
+  /** Buffers sent back by the replay's thread, at most `maxSpareBytes` of them. */
+  private readonly spares: ArrayBuffer[] = [];
+  private spareBytes = 0;
+
+  constructor(private readonly maxSpareBytes = 0) {}
 
   /** Bytes the batch will take once packed. */
   get bytes(): number {
@@ -58,10 +68,13 @@ export class BatchPacker {
     }
   }
 
-  /** The records added since the last take, packed; the packer starts empty again. */
+  /**
+   * The records added since the last take, packed; the packer starts empty again. The buffer
+   * may be longer than the batch: its payloads end at the last record's dataEnd.
+   */
   take(): Packed {
     const count = this.count;
-    const buffer = new ArrayBuffer(count * COLUMN_BYTES_PER_RECORD + this.dataLength);
+    const buffer = this.buffer(this.bytes);
     const out = packedColumns(buffer, count);
     out.time.set(this.time.subarray(0, count));
     out.id.set(this.id.subarray(0, count));
@@ -77,10 +90,40 @@ export class BatchPacker {
     return { buffer, count, strings: this.strings.takeAdded() };
   }
 
+  /**
+   * Takes back a buffer of a batch the replay's thread has unpacked and holds no view of, for
+   * a later batch. Without it every batch is a new buffer, which the replay's thread frees
+   * only when its collector gets to it: one that lived through two young collections waits
+   * for a full one, and a paced replay swelled by tens of MB that way.
+   */
+  recycle(buffer: ArrayBuffer): void {
+    if (buffer.byteLength === 0 || this.spareBytes + buffer.byteLength > this.maxSpareBytes) return;
+    this.spares.push(buffer);
+    this.spareBytes += buffer.byteLength;
+  }
+
   /** Drops the records added since the last take; names they numbered are still sent. */
   discard(): void {
     this.count = 0;
     this.dataLength = 0;
+  }
+
+  /** A spare of at least `bytes` (the smallest), else a new buffer of the next size class. */
+  private buffer(bytes: number): ArrayBuffer {
+    let best = -1;
+    for (let i = 0; i < this.spares.length; i++) {
+      const length = (this.spares[i] as ArrayBuffer).byteLength;
+      if (length >= bytes && (best < 0 || length < (this.spares[best] as ArrayBuffer).byteLength)) {
+        best = i;
+      }
+    }
+    if (best >= 0) {
+      const [spare] = this.spares.splice(best, 1) as [ArrayBuffer];
+      this.spareBytes -= spare.byteLength;
+      return spare;
+    }
+    if (this.maxSpareBytes === 0) return new ArrayBuffer(bytes);
+    return new ArrayBuffer(Math.ceil(bytes / SIZE_CLASS) * SIZE_CLASS);
   }
 
   private append(i: number, bytes: Uint8Array): void {

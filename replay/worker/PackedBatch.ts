@@ -12,7 +12,8 @@
  * | dataEnd  | u32     | end of payload in data   | end of data in data     |
  * | flags    | u16     | PackedFlag bits          | PackedFlag.message      |
  * | dlc      | u8      | raw DLC                  | 0                       |
- * then the payload bytes of every record, back to back.
+ * then the payload bytes of every record, back to back (a reused buffer may run on past the
+ * last record's dataEnd).
  */
 export const PackedFlag = {
   message: 1 << 0,
@@ -39,6 +40,12 @@ export interface PackedColumns {
   flags: Uint16Array;
   dlc: Uint8Array;
   data: Uint8Array;
+}
+
+/** Bytes a batch of `count` records takes in its buffer: columns, then payloads. */
+export function packedBytes(columns: PackedColumns, count: number): number {
+  const payloads = count === 0 ? 0 : (columns.dataEnd[count - 1] as number);
+  return count * COLUMN_BYTES_PER_RECORD + payloads;
 }
 
 /** Views of the columns of a buffer holding `count` records (f64 first keeps all aligned). */

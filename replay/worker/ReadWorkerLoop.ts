@@ -21,7 +21,7 @@ const RETRY_WATCH_MS = 500;
 export class ReadWorkerLoop {
   private reader: LogReader | undefined;
   private source: ByteSource | undefined;
-  private readonly packer = new BatchPacker();
+  private readonly packer: BatchPacker;
   private readonly ahead: ReadAhead;
   private run = -1;
   private running: Promise<void> = Promise.resolve();
@@ -30,6 +30,9 @@ export class ReadWorkerLoop {
 
   constructor(private readonly port: MessagePort, private readonly data: ReadWorkerData) {
     this.ahead = new ReadAhead(data.limits.maxRecords, data.limits.maxBytes);
+    // As many spares as the batches in flight can be: buffers come in size classes, so up to
+    // twice the bytes of what the replay's side may hold.
+    this.packer = new BatchPacker(2 * data.limits.maxBytes);
   }
 
   async open(): Promise<void> {
@@ -84,6 +87,9 @@ export class ReadWorkerLoop {
         break;
       case "taken":
         if (message.run === this.run) this.ahead.taken(message.records, message.bytes);
+        break;
+      case "spare":
+        this.packer.recycle(message.buffer);
         break;
       case "stop":
         if (message.run === this.run) this.stopRun();

@@ -51,6 +51,8 @@ export type ToWorker =
   | { type: "open"; data: ReadWorkerData }
   | { type: "start"; run: number; fromNs?: number }
   | { type: "taken"; run: number; records: number; bytes: number }
+  /** A batch's buffer, unpacked with every payload copied: the worker may pack into it again. */
+  | { type: "spare"; buffer: ArrayBuffer }
   | { type: "stop"; run: number }
   | { type: "close" };
 

@@ -4,6 +4,7 @@ import type { LogRecord } from "../formats/LogRecord.js";
 import type { OpenLogOptions } from "../formats/openLog.js";
 import type { CacheWarning } from "../sources/CachedS3Source.js";
 import { BatchUnpacker } from "./BatchUnpacker.js";
+import { packedBytes } from "./PackedBatch.js";
 import type {
   FromWorker, ReadAheadLimits, ReadWorkerData, ToWorker,
 } from "./ReadWorkerProtocol.js";
@@ -166,12 +167,25 @@ export class WorkerLogReader implements LogReader {
   }
 
   private *unpack(run: Run, buffer: ArrayBuffer, count: number): Generator<LogRecord[]> {
-    // Taken now, not when unpacked: the worker reads the next batch while this one is used.
-    this.post({ type: "taken", run: run.id, records: count, bytes: buffer.byteLength });
     const columns = this.unpacker.columns(buffer, count);
+    // Taken now, not when unpacked: the worker reads the next batch while this one is used.
+    this.post({ type: "taken", run: run.id, records: count, bytes: packedBytes(columns, count) });
+    // Small payloads (every CAN frame) are copied out, and then the buffer goes back to the
+    // worker to be packed again: no record keeps a view of it.
+    const copy = this.unpacker.copies(columns, count);
     for (let from = 0; from < count; from += this.yieldRecords) {
-      yield this.unpacker.decode(columns, from, Math.min(count, from + this.yieldRecords));
+      const to = Math.min(count, from + this.yieldRecords);
+      const records = this.unpacker.decode(columns, from, to, copy);
+      if (copy && to === count) this.giveBack(buffer);
+      yield records;
     }
+  }
+
+  /** Sends an unpacked batch's buffer back to the worker (which detaches it here). */
+  private giveBack(buffer: ArrayBuffer): void {
+    if (this.gone !== undefined || this.closing) return;
+    const message: ToWorker = { type: "spare", buffer };
+    this.worker.postMessage(message, [buffer]);
   }
 
   private next(run: Run): Promise<Queued> {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { CanFrame } from "../../../drivers/can/CanFrame.js";
 import type { LogRecord } from "../../../replay/formats/LogRecord.js";
 import { BatchPacker } from "../../../replay/worker/BatchPacker.js";
-import { BatchUnpacker } from "../../../replay/worker/BatchUnpacker.js";
+import { BatchUnpacker, MAX_COPIED_PAYLOAD } from "../../../replay/worker/BatchUnpacker.js";
 
 const name = fc.constantFrom("can0", "can1", "vcan0", "/imu", "CAN 2", "é");
 
@@ -58,7 +58,78 @@ function roundTrip(groups: LogRecord[][]): LogRecord[] {
   return out;
 }
 
+/**
+ * As roundTrip, the way the read worker and the replay's thread recycle buffers: a batch whose
+ * payloads are all small is decoded with copies, and its buffer is transferred back (which
+ * detaches it) for the packer to fill again. Every record is kept to the end.
+ */
+function recyclingRoundTrip(groups: LogRecord[][]): { records: LogRecord[]; reused: number } {
+  const packer = new BatchPacker(1 << 20);
+  const unpacker = new BatchUnpacker();
+  const records: LogRecord[] = [];
+  const given = new Set<ArrayBuffer>();
+  let reused = 0;
+  for (const group of groups) {
+    for (const record of group) packer.add(record);
+    const packed = packer.take();
+    if (given.has(packed.buffer)) reused++;
+    unpacker.addStrings(packed.strings);
+    const columns = unpacker.columns(packed.buffer, packed.count);
+    const copy = unpacker.copies(columns, packed.count);
+    records.push(...unpacker.decode(columns, 0, packed.count, copy));
+    if (!copy) continue;
+    const back = structuredClone(packed.buffer, { transfer: [packed.buffer] });
+    given.add(back);
+    packer.recycle(back);
+  }
+  return { records, reused };
+}
+
 describe("BatchPacker and BatchUnpacker", () => {
+  it("give back every record kept across batches when buffers are recycled", () => {
+    const record = fc.oneof({ arbitrary: frameRecord, weight: 8 }, messageRecord);
+    fc.assert(fc.property(fc.array(fc.array(record, { maxLength: 40 }), { maxLength: 8 }),
+      (groups) => {
+        expect(recyclingRoundTrip(groups).records).toEqual(groups.flat());
+      }));
+  });
+
+  it("packs into a buffer sent back, and copies payloads out only when all are small", () => {
+    const frames = (n: number, bytes: number): LogRecord[] => Array.from({ length: n }, (_, i) => ({
+      kind: "frame", timeNs: i, channel: "can0",
+      frame: { id: i, extended: false, fd: true, brs: false, esi: false, remote: false,
+        error: false, dlc: 15, data: new Uint8Array(bytes).fill(i & 0xff), channel: "can0" },
+    }));
+    const groups = Array.from({ length: 20 }, () => frames(100, MAX_COPIED_PAYLOAD));
+    const { records, reused } = recyclingRoundTrip(groups);
+    expect(records).toEqual(groups.flat());
+    expect(reused).toBe(19);
+    for (const r of records) {
+      const { data } = (r as Extract<LogRecord, { kind: "frame" }>).frame;
+      expect(data.buffer.byteLength).toBe(data.byteLength);
+    }
+
+    const unpacker = new BatchUnpacker();
+    const packer = new BatchPacker();
+    for (const r of frames(3, MAX_COPIED_PAYLOAD + 1)) packer.add(r);
+    const packed = packer.take();
+    expect(unpacker.copies(unpacker.columns(packed.buffer, packed.count), packed.count)).toBe(false);
+  });
+
+  it("keeps no more spare bytes than it was given room for", () => {
+    const packer = new BatchPacker(100_000);
+    const first = new ArrayBuffer(65_536);
+    const second = new ArrayBuffer(65_536);
+    packer.recycle(first);
+    packer.recycle(second);
+    packer.add({ kind: "message", timeNs: 0, channel: "/a",
+      message: { topic: "/a", type: "t", data: new Uint8Array(10) } });
+    expect(packer.take().buffer).toBe(first);
+    packer.add({ kind: "message", timeNs: 0, channel: "/a",
+      message: { topic: "/a", type: "t", data: new Uint8Array(10) } });
+    expect(packer.take().buffer).not.toBe(second);
+  });
+
   it("give back every field of frames and messages, over batches of any size", () => {
     const record = fc.oneof({ arbitrary: frameRecord, weight: 4 }, messageRecord);
     fc.assert(fc.property(fc.array(fc.array(record, { maxLength: 40 }), { maxLength: 5 }),

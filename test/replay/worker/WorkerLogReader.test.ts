@@ -148,6 +148,26 @@ describe("WorkerLogReader", () => {
     }
   });
 
+  it("keeps every record intact while batch buffers go back to the worker and are refilled", async () => {
+    // Small batches and a small read-ahead: the worker packs into buffers it got back many
+    // times over, while every record read so far is still held here.
+    const limits = { batchRecords: 300, maxRecords: 1200, maxBytes: 64 * 1024 };
+    const path = writeLog("recycled.log", `${candumpLines(30_000).join("\n")}\n`);
+    const expected = await readAll(await openLog(path));
+    const reader = await WorkerLogReader.open(path, { limits, yieldRecords: 64 });
+    try {
+      const got = await readAll(reader);
+      expect(got).toHaveLength(30_000);
+      expect(got).toEqual(expected);
+      for (const record of got) {
+        const { data } = (record as Extract<LogRecord, { kind: "frame" }>).frame;
+        expect(data.buffer.byteLength).toBe(data.byteLength);
+      }
+    } finally {
+      await reader.close();
+    }
+  });
+
   it("ends its thread on close() in the middle of a log, and the iteration with it", async () => {
     const path = writeLog("mid.log", `${candumpLines(20_000).join("\n")}\n`);
     const reader = await WorkerLogReader.open(path, { limits: { batchRecords: 256 } });
