@@ -13,6 +13,29 @@ export interface DirLockOptions {
   readonly heartbeatMs?: number;
   /** How long acquire() waits for a live holder (default 60 s). */
   readonly timeoutMs?: number;
+  /** Told once when acquire() has waited `noticeMs` (default 2 s) for the lock. */
+  readonly onWait?: (wait: LockWait) => void;
+  readonly noticeMs?: number;
+}
+
+/** A wait for a lock that another holder keeps: who, and for how long already. */
+export interface LockWait {
+  readonly path: string;
+  /** "pid 4242 on rig-07 since 2026-12-05T06:00:00.000Z", or "an unknown owner". */
+  readonly holder: string;
+  readonly waitedMs: number;
+  /** Age of the holder's heartbeat (undefined if the lock vanished meanwhile). */
+  readonly heartbeatAgeMs: number | undefined;
+  /** The holder is presumed dead once its heartbeat is this old. */
+  readonly staleMs: number;
+}
+
+/** One line for a log: what is waited for, and when the wait ends at the latest. */
+export function lockWaitMessage(wait: LockWait): string {
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const age = wait.heartbeatAgeMs === undefined ? "" : `, heartbeat ${s(wait.heartbeatAgeMs)} old`;
+  return `${wait.path}: waiting ${s(wait.waitedMs)} for the lock held by ${wait.holder}${age}; `
+    + `it is presumed dead ${s(wait.staleMs)} after its last heartbeat`;
 }
 
 interface Holder {
@@ -45,11 +68,26 @@ export class DirLock {
 
   static async acquire(path: string, options: DirLockOptions = {}): Promise<DirLock> {
     const timeoutMs = options.timeoutMs ?? 60_000;
+    const noticeMs = options.noticeMs ?? 2000;
     const started = Date.now();
+    let noticed = options.onWait === undefined;
     for (let attempt = 0; ; attempt++) {
       const lock = await DirLock.tryAcquire(path, options);
       if (lock !== undefined) return lock;
-      if (Date.now() - started >= timeoutMs) {
+      const waitedMs = Date.now() - started;
+      if (!noticed && waitedMs >= noticeMs) {
+        noticed = true;
+        const holder = await readHolder(path);
+        const heartbeatAgeMs = holder && Math.max(0, Date.now() - holder.heartbeatMs);
+        options.onWait?.({
+          path,
+          holder: describeOwner(holder?.owner),
+          waitedMs,
+          heartbeatAgeMs,
+          staleMs: options.staleMs ?? 30_000,
+        });
+      }
+      if (waitedMs >= timeoutMs) {
         const holder = await readHolder(path);
         throw new LockTimeoutError(path, describeOwner(holder?.owner), Date.now() - started);
       }

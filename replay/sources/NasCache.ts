@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { makeDirectory } from "../../drivers/fs/makeDirectory.js";
 import { CacheEntry, readSums, type CacheEntryOptions } from "./CacheEntry.js";
 import { CacheEntryError } from "./CacheEntryError.js";
-import { DirLock } from "./DirLock.js";
+import { DirLock, type LockWait } from "./DirLock.js";
 import { parseEntryMeta, type EntryMeta } from "./EntryMeta.js";
 import { liveLeases, newestLeaseMs } from "./Lease.js";
 import { RangeSet } from "./RangeSet.js";
@@ -15,7 +15,14 @@ export interface NasCacheOptions {
   readonly maxBytes?: number;
   /** Locks and leases whose heartbeat is older than this are presumed dead (default 60 s). */
   readonly staleMs?: number;
+  /**
+   * Longest wait for an entry's lock (default twice staleMs): longer than staleMs, so that a
+   * holder that died is always presumed dead before a waiter gives up, even when the holder's
+   * host clock ran ahead of this one's.
+   */
   readonly lockTimeoutMs?: number;
+  /** Told when opening an entry has waited 2 s for its lock (another process holds it). */
+  readonly onLockWait?: (wait: LockWait) => void;
   /** Check single-part ETags' MD5 before publishing a complete entry (default true). */
   readonly verifyMd5?: boolean;
   /**
@@ -69,7 +76,11 @@ export class NasCache {
     this.maxBytes = options.maxBytes ?? Infinity;
     this.staleMs = options.staleMs ?? 60_000;
     this.entryOptions = {
-      lock: { staleMs: this.staleMs, timeoutMs: options.lockTimeoutMs ?? 60_000 },
+      lock: {
+        staleMs: this.staleMs,
+        timeoutMs: options.lockTimeoutMs ?? 2 * this.staleMs,
+        ...(options.onLockWait ? { onWait: options.onLockWait } : {}),
+      },
       leaseHeartbeatMs: Math.max(1, this.staleMs / 4),
       verifyMd5: options.verifyMd5 ?? true,
       flushBytes: options.flushBytes ?? 256 * 1024 * 1024,

@@ -2,7 +2,9 @@ import { mkdir, mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DirLock } from "../../../replay/sources/DirLock.js";
+import { createHash } from "node:crypto";
+import { DirLock, lockWaitMessage, type LockWait } from "../../../replay/sources/DirLock.js";
+import { NasCache } from "../../../replay/sources/NasCache.js";
 import { LockTimeoutError } from "../../../replay/sources/LockTimeoutError.js";
 import { Lease, liveLeases } from "../../../replay/sources/Lease.js";
 import { compileForChild } from "../../support/compileForChild.js";
@@ -51,6 +53,58 @@ describe("DirLock", () => {
       .then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(LockTimeoutError);
     expect((err as Error).message).toContain("pid 4242 on rig-07");
+  });
+
+  it("tells once who holds the lock it waits for, and how old its heartbeat is", async () => {
+    const path = join(root, "w.lock");
+    await fakeHolder(path, { host: "rig-07", pid: 4242, token: "t", since: 0 }, 5000);
+    const waits: LockWait[] = [];
+    const err = await DirLock.acquire(path, {
+      staleMs: 60_000, timeoutMs: 400, noticeMs: 100, onWait: (w) => waits.push(w),
+    }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(LockTimeoutError);
+    expect(waits).toHaveLength(1);
+    const [wait] = waits as [LockWait];
+    expect(wait).toMatchObject({ path, staleMs: 60_000 });
+    expect(wait.holder).toMatch(/^pid 4242 on rig-07 since /);
+    expect(wait.waitedMs).toBeGreaterThanOrEqual(100);
+    expect(wait.waitedMs).toBeLessThan(400);
+    expect(wait.heartbeatAgeMs).toBeGreaterThanOrEqual(5000);
+    expect(wait.heartbeatAgeMs).toBeLessThan(60_000);
+    const message = lockWaitMessage(wait);
+    expect(message).toMatch(new RegExp(`^${path}: waiting 0\\.\\d s for the lock held by pid 4242 on rig-07 `));
+    expect(message).toMatch(/, heartbeat 5\.\d s old; it is presumed dead 60\.0 s after its last heartbeat$/);
+  });
+
+  it("is not told of a wait for a lock it gets at once", async () => {
+    const waits: LockWait[] = [];
+    const lock = await DirLock.acquire(join(root, "free.lock"), { noticeMs: 0, onWait: (w) => waits.push(w) });
+    await lock.release();
+    expect(waits).toEqual([]);
+  });
+
+  it("waits for a NAS cache entry's live lock twice the stale time before it gives up", async () => {
+    const dir = join(root, "cache");
+    const cache = new NasCache({ dir, staleMs: 250 });
+    const bytes = new TextEncoder().encode("frames");
+    const etag = `"${createHash("md5").update(bytes).digest("hex")}"`;
+    const meta = { bucket: "b", key: "k", etag, size: bytes.length };
+    const path = join(cache.entryDir(meta), "lock");
+    await mkdir(cache.entryDir(meta), { recursive: true });
+    // A live holder on another host: its heartbeat stays fresh, so it is never presumed dead.
+    await fakeHolder(path, { host: "rig-07", pid: 4242, token: "t", since: 0 }, 0);
+    const beat = setInterval(() => {
+      const now = new Date();
+      void utimes(join(path, "owner.json"), now, now).catch(() => undefined);
+    }, 50);
+    try {
+      const err = await cache.openEntry(meta).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(LockTimeoutError);
+      const waited = Number(/after (\d+) ms/.exec((err as Error).message)?.[1]);
+      expect(waited).toBeGreaterThanOrEqual(500);
+    } finally {
+      clearInterval(beat);
+    }
   });
 
   it("recovers the lock of a process killed while holding it", async () => {
