@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { stat } from "node:fs/promises";
 import { createS3Client, type S3ClientOptions } from "../replay/sources/createS3Client.js";
+import { lockWaitMessage } from "../replay/sources/DirLock.js";
 import { listS3Objects } from "../replay/sources/listS3Objects.js";
 import { NasCache, type CacheStatus } from "../replay/sources/NasCache.js";
 import { prefetchToCache, type PrefetchResult } from "../replay/sources/prefetchToCache.js";
@@ -155,7 +156,11 @@ async function runPrefetch(
   process.once("SIGTERM", onSignal);
   try {
     result = await prefetchToCache(urls, {
-      cache: new NasCache({ dir, ...(maxBytes === undefined ? {} : { maxBytes }) }),
+      cache: new NasCache({
+        dir,
+        ...(maxBytes === undefined ? {} : { maxBytes }),
+        onLockWait: (wait) => log.warn({ lock: wait.path }, lockWaitMessage(wait)),
+      }),
       client,
       parallel,
       signal: stop.signal,

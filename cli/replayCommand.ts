@@ -289,11 +289,18 @@ async function openOptions(flags: ReplayFlags, log: Logger): Promise<OpenLogOpti
   const s3 = { clientOptions: s3ClientOptionsOf(flags) };
   const dir = flags.cacheDir ?? process.env.ROADRIG_CACHE_DIR;
   if (dir === undefined || dir === "") return { s3 };
-  const { NasCache } = await import("../replay/sources/NasCache.js");
+  const [{ NasCache }, { lockWaitMessage }] = await Promise.all([
+    import("../replay/sources/NasCache.js"), import("../replay/sources/DirLock.js")]);
   return {
     s3,
-    cache: new NasCache({ dir }),
-    onCacheWarning: (warning) => log.warn({ warning }, "NAS cache given up for a source"),
+    cache: new NasCache({
+      dir, onLockWait: (wait) => log.warn({ lock: wait.path }, lockWaitMessage(wait)),
+    }),
+    onCacheWarning: (warning) => {
+      // From a read worker: its cache's lock waits come as warnings.
+      if (warning.reason === "lock-wait") log.warn({ source: warning.source }, warning.message);
+      else log.warn({ warning }, "NAS cache given up for a source");
+    },
   };
 }
 

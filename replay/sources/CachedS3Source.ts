@@ -9,10 +9,14 @@ import { newS3Client, S3Source, type S3SourceOptions } from "./S3Source.js";
 import { emptyS3SourceStats, type S3SourceStats } from "./S3SourceStats.js";
 import { parseS3Url, type S3Location } from "./S3Url.js";
 
-/** Why the cache stopped being used for a source; replay goes on from S3. */
+/**
+ * Why the cache stopped being used for a source; replay goes on from S3. Or, with reason
+ * `lock-wait`, only a notice that opening the source's entry waits for another process's lock
+ * (see NasCacheOptions.onLockWait); the cache is still used.
+ */
 export interface CacheWarning {
   readonly source: string;
-  readonly reason: "no-space" | "cache-full" | "corrupt-entry" | "cache-error";
+  readonly reason: "no-space" | "cache-full" | "corrupt-entry" | "cache-error" | "lock-wait";
   readonly message: string;
   readonly error?: unknown;
 }

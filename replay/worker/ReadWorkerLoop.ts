@@ -4,12 +4,15 @@ import type { OpenLogOptions } from "../formats/openLog.js";
 import { readCounters } from "../results/sourceFacts.js";
 import type { ByteSource } from "../sources/ByteSource.js";
 import { CachedS3Source } from "../sources/CachedS3Source.js";
+import type { NasCache } from "../sources/NasCache.js";
 import { openByteSource } from "../sources/openByteSource.js";
 import { S3Source } from "../sources/S3Source.js";
 import { BatchPacker } from "./BatchPacker.js";
 import { ReadAhead } from "./ReadAhead.js";
 import type { FromWorker, ReadWorkerData, SourceCounters, ToWorker } from "./ReadWorkerProtocol.js";
 import { errorToWire } from "./WireError.js";
+
+type FromWorkerWarning = Extract<FromWorker, { type: "warning" }>["warning"];
 
 /** How often the worker looks for S3 retries to report between batches. */
 const RETRY_WATCH_MS = 500;
@@ -107,13 +110,21 @@ export class ReadWorkerLoop {
   /** The cache's modules load only for a replay through the cache. */
   private async openOptions(): Promise<OpenLogOptions> {
     const { s3, cache } = this.data.open;
-    const nasCache = cache
-      ? new (await import("../sources/NasCache.js")).NasCache(cache) : undefined;
+    const post = (warning: FromWorkerWarning) => this.post({ type: "warning", warning });
+    const source = this.data.pathOrUrl;
+    let nasCache: NasCache | undefined;
+    if (cache) {
+      const [{ NasCache }, { lockWaitMessage }] = await Promise.all([
+        import("../sources/NasCache.js"), import("../sources/DirLock.js")]);
+      nasCache = new NasCache({
+        ...cache,
+        onLockWait: (wait) => post({ source, reason: "lock-wait", message: lockWaitMessage(wait) }),
+      });
+    }
     return {
       ...(s3 ? { s3 } : {}),
       ...(nasCache ? { cache: nasCache } : {}),
-      onCacheWarning: ({ source, reason, message }) =>
-        this.post({ type: "warning", warning: { source, reason, message } }),
+      onCacheWarning: ({ source: log, reason, message }) => post({ source: log, reason, message }),
     };
   }
 

@@ -1,10 +1,10 @@
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FaultProxy } from "../../bench/support/FaultProxy.js";
 import { s3rverEnv, startS3rver, type RunningS3rver } from "../support/startS3rver.js";
-import { buildCli, roadrig } from "./cliHarness.js";
+import { buildCli, roadrig, roadrigWatched } from "./cliHarness.js";
 
 const LOG = "(1700000000.000000) can0 123#0102\n(1700000000.010000) can1 456#03\n";
 let server: RunningS3rver;
@@ -44,6 +44,42 @@ describe("roadrig replay s3://", () => {
     expect(readdirSync(cacheDir, { recursive: true }).length).toBeGreaterThan(0);
     const second = await roadrig([...args, "--cache-dir", cacheDir], awsEnv());
     expect(second.stdout).toBe(LOG);
+  });
+
+  it.each([
+    ["in the replay's thread", "--no-read-worker"],
+    ["through the read worker", "--read-worker"],
+  ])("says who holds a cache entry's lock while it waits for it (%s), then replays", async (_, mode) => {
+    const dir = mkdtempSync(join(tmpdir(), "roadrig-cli-lock-wait-"));
+    try {
+      const args = ["replay", "s3://logs/drives/a.log", "--to", "candump:-", "--rate", "0",
+        "--cache-dir", dir, mode];
+      expect((await roadrig(args, awsEnv())).code).toBe(0);
+      const [entry] = readdirSync(join(dir, "entries"));
+      // A live holder on another host: only its heartbeat could tell it died, in 60 s.
+      const lock = join(dir, "entries", entry as string, "lock");
+      mkdirSync(lock);
+      writeFileSync(join(lock, "owner.json"),
+        JSON.stringify({ host: "rig-07", pid: 4242, token: "t", since: Date.now() }));
+      let released = false;
+      const result = await roadrigWatched(args, awsEnv(), (stderr) => {
+        if (!released && stderr.includes("waiting")) {
+          released = true;
+          rmSync(lock, { recursive: true, force: true });
+        }
+      });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe(LOG);
+      const notice = result.stderr.split("\n").filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as { level: number; msg: string })
+        .find((e) => e.msg.includes("waiting"));
+      expect(notice?.level).toBe(40);
+      expect(notice?.msg).toContain(`${lock}: waiting`);
+      expect(notice?.msg).toContain("for the lock held by pid 4242 on rig-07");
+      expect(notice?.msg).toContain("presumed dead 60.0 s after its last heartbeat");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("takes the store from --endpoint-url, --region and --force-path-style", async () => {
