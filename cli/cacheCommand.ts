@@ -3,7 +3,7 @@ import { stat } from "node:fs/promises";
 import { createS3Client, type S3ClientOptions } from "../replay/sources/createS3Client.js";
 import { lockWaitMessage } from "../replay/sources/DirLock.js";
 import { listS3Objects } from "../replay/sources/listS3Objects.js";
-import { NasCache, type CacheStatus } from "../replay/sources/NasCache.js";
+import { NasCache, type CacheStatus, type EntryVerdict } from "../replay/sources/NasCache.js";
 import { prefetchToCache, type PrefetchResult } from "../replay/sources/prefetchToCache.js";
 import { readPlaylist } from "../replay/sources/readPlaylist.js";
 import { planCache, type CachePlan } from "./cache/planCache.js";
@@ -53,6 +53,8 @@ export function registerCacheCommand(
       await existingCacheDir(dir);
       const status = await cacheStatus(dir);
       io.out.write(flags.json === true ? `${statusJson(status)}\n` : renderStatus(status));
+      // Entries it could not read make the figures incomplete: exit 1, as verify does.
+      if (status.unreadable.length > 0) process.exitCode = 1;
     });
   cache.command("verify")
     .description("read every complete entry against its block sums; discard any that changed on disk")
@@ -62,16 +64,18 @@ export function registerCacheCommand(
       const dir = cacheDirOf(flags.cacheDir);
       await existingCacheDir(dir);
       const verdicts = await new NasCache({ dir }).verify((v) => {
-        if (flags.json !== true) {
-          io.out.write(`s3://${v.bucket}/${v.key}  ${formatSize(v.size)}  ${v.verdict === "ok" ? "ok"
-            : `CORRUPT, ${v.discarded === false ? "not discarded" : "discarded"}: ${v.problem ?? ""}`}\n`);
-        }
+        if (flags.json !== true) io.out.write(`${renderVerdict(v)}\n`);
       });
       const bad = verdicts.filter((v) => v.verdict === "corrupt").length;
+      const unreadable = verdicts.filter((v) => v.verdict === "unreadable").length;
+      const checked = verdicts.length - unreadable;
       if (flags.json === true) io.out.write(`${JSON.stringify({ entries: verdicts })}\n`);
-      else io.out.write(`${verdicts.length} complete entries checked, ${bad} corrupt\n`);
-      // A corrupt entry is news for whoever runs this from cron: exit 1.
-      if (bad > 0) process.exitCode = 1;
+      else {
+        io.out.write(`${checked} complete entries checked, ${bad} corrupt` +
+          `${unreadable > 0 ? `, ${unreadable} could not be read` : ""}\n`);
+      }
+      // A corrupt entry, or one nobody could check, is news for whoever runs this from cron.
+      if (bad > 0 || unreadable > 0) process.exitCode = 1;
     });
   cache.command("plan")
     .description("link throughput and cache size for replaying a data set within an interval")
@@ -250,8 +254,21 @@ function renderStatus(status: CacheStatus): string {
       return `s3://${e.bucket}/${e.key}  ${formatSize(e.size)}  ${state}  ` +
         `readers ${e.inUse}  used ${e.lastUsed.toISOString()}`;
     });
-  lines.push(`${status.entries.length} entries, ${formatSize(status.usedBytes)}${limit} in ${status.dir}`);
+  for (const u of status.unreadable) lines.push(`${u.dir}  UNREADABLE: ${u.problem}`);
+  const unreadable = status.unreadable.length > 0
+    ? ` (${status.unreadable.length} more could not be read)` : "";
+  lines.push(`${status.entries.length} entries${unreadable}, ${formatSize(status.usedBytes)}` +
+    `${limit} in ${status.dir}`);
   return `${lines.join("\n")}\n`;
+}
+
+function renderVerdict(v: EntryVerdict): string {
+  if (v.verdict === "unreadable") {
+    const name = v.bucket === undefined ? v.dir : `s3://${v.bucket}/${v.key ?? ""}`;
+    return `${name}  UNREADABLE: ${v.problem}`;
+  }
+  return `s3://${v.bucket}/${v.key}  ${formatSize(v.size)}  ${v.verdict === "ok" ? "ok"
+    : `CORRUPT, ${v.discarded === false ? "not discarded" : "discarded"}: ${v.problem ?? ""}`}`;
 }
 
 function statusJson(status: CacheStatus): string {

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { makeDirectory } from "../../drivers/fs/makeDirectory.js";
 import { CacheEntry, readSums, type CacheEntryOptions } from "./CacheEntry.js";
@@ -43,7 +44,7 @@ export interface CacheEntryStatus extends EntryMeta {
 }
 
 /** What `verify` found for one complete entry. */
-export interface EntryVerdict extends EntryMeta {
+export interface CheckedEntry extends EntryMeta {
   readonly dir: string;
   /** "ok", or "corrupt" (then discarded, to be fetched again, unless the cache is read-only). */
   readonly verdict: "ok" | "corrupt";
@@ -53,11 +54,31 @@ export interface EntryVerdict extends EntryMeta {
   readonly problem?: string;
 }
 
+/**
+ * An entry this process could not read (its meta.json, or its data: EACCES on an entry
+ * another user wrote, EIO): neither checked nor counted, and never skipped in silence.
+ */
+export interface UnreadableEntry extends Partial<EntryMeta> {
+  readonly dir: string;
+  readonly verdict: "unreadable";
+  /** The file and the error. */
+  readonly problem: string;
+}
+
+export type EntryVerdict = CheckedEntry | UnreadableEntry;
+
 export interface CacheStatus {
   readonly dir: string;
   readonly maxBytes: number;
   readonly usedBytes: number;
   readonly entries: CacheEntryStatus[];
+  /** Entries whose meta.json could not be read: not in `entries`, nor in `usedBytes`. */
+  readonly unreadable: UnreadableEntry[];
+}
+
+interface Scan {
+  readonly entries: CacheEntryStatus[];
+  readonly unreadable: UnreadableEntry[];
 }
 
 /**
@@ -134,7 +155,12 @@ export class NasCache {
    */
   async verify(onEntry?: (verdict: EntryVerdict) => void): Promise<EntryVerdict[]> {
     const verdicts: EntryVerdict[] = [];
-    for (const found of await this.scan()) {
+    const { entries, unreadable } = await this.scan();
+    for (const verdict of unreadable) {
+      verdicts.push(verdict);
+      onEntry?.(verdict);
+    }
+    for (const found of entries) {
       const meta = { bucket: found.bucket, key: found.key, etag: found.etag, size: found.size };
       if (!found.complete) {
         // A `data` is only ever published whole and after its sums: one of the wrong size, or
@@ -157,7 +183,18 @@ export class NasCache {
         onEntry?.(verdict);
         continue;
       }
-      const entry = await this.openForRead(found.dir, meta);
+      const entry = await this.openForRead(found.dir, meta).catch(async (err: unknown) => {
+        // Corrupt entries are found by reading; an entry that cannot be opened at all (its
+        // data unreadable by this user) is reported, and the others are still checked. The
+        // data file's own error says more than the lock's that came first.
+        const data = join(found.dir, "data");
+        const why = await access(data, constants.R_OK).then(() => err, (e: unknown) => e);
+        const verdict = unreadableEntry(found.dir, why, meta);
+        verdicts.push(verdict);
+        onEntry?.(verdict);
+        return undefined;
+      });
+      if (entry === undefined) continue;
       let verdict: EntryVerdict = { ...meta, dir: found.dir, verdict: "ok" };
       try {
         const step = 8 * 1024 * 1024;
@@ -180,9 +217,9 @@ export class NasCache {
   }
 
   async status(): Promise<CacheStatus> {
-    const entries = await this.scan();
+    const { entries, unreadable } = await this.scan();
     const usedBytes = entries.reduce((sum, e) => sum + e.diskBytes, 0);
-    return { dir: this.dir, maxBytes: this.maxBytes, usedBytes, entries };
+    return { dir: this.dir, maxBytes: this.maxBytes, usedBytes, entries, unreadable };
   }
 
   /**
@@ -193,7 +230,7 @@ export class NasCache {
     await makeDirectory(this.dir);
     const lock = await DirLock.acquire(join(this.dir, "evict.lock"), this.entryOptions.lock);
     try {
-      const entries = (await this.scan()).filter((e) => e.dir !== keepDir);
+      const entries = (await this.scan()).entries.filter((e) => e.dir !== keepDir);
       let used = entries.reduce((sum, e) => sum + e.diskBytes, 0);
       entries.sort((a, b) => a.lastUsed.getTime() - b.lastUsed.getTime());
       for (const entry of entries) {
@@ -233,7 +270,7 @@ export class NasCache {
     }
   }
 
-  private async scan(): Promise<CacheEntryStatus[]> {
+  private async scan(): Promise<Scan> {
     const root = join(this.dir, "entries");
     // No folder yet is an empty cache; one this process may not list (EACCES: a cache another
     // user owns) is not: status and verify would call it empty and healthy, exit 0.
@@ -243,11 +280,28 @@ export class NasCache {
         { cause: err }), { code: err.code, path: root });
     });
     const found = await Promise.all(names.map((name) => this.describe(join(root, name))));
-    return found.filter((e): e is CacheEntryStatus => e !== undefined);
+    const entries: CacheEntryStatus[] = [];
+    const unreadable: UnreadableEntry[] = [];
+    for (const e of found) {
+      if (e === undefined) continue;
+      if ("verdict" in e) unreadable.push(e);
+      else entries.push(e);
+    }
+    return { entries, unreadable };
   }
 
-  private async describe(dir: string): Promise<CacheEntryStatus | undefined> {
-    const meta = parseEntryMeta(await readFile(join(dir, "meta.json"), "utf8").catch(() => ""));
+  /**
+   * The entry in `dir`; undefined for a folder without a usable meta.json (one being created,
+   * or left by a crash before it had one); unreadable if meta.json cannot be read.
+   */
+  private async describe(dir: string): Promise<CacheEntryStatus | UnreadableEntry | undefined> {
+    const text = await readFile(join(dir, "meta.json"), "utf8").catch((err: unknown) => err);
+    if (typeof text !== "string") {
+      const code = (text as NodeJS.ErrnoException).code;
+      return code === "ENOENT" || code === "ENOTDIR" ? undefined
+        : unreadableEntry(dir, namedError(text, join(dir, "meta.json")));
+    }
+    const meta = parseEntryMeta(text);
     if (meta === undefined) return undefined;
     const names = await readdir(dir).catch(() => [] as string[]);
     let diskBytes = 0;
@@ -310,4 +364,15 @@ async function discardedOrWhyNot(discard: () => Promise<void>): Promise<string> 
 function isReadOnlyError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return code === "EROFS" || code === "EACCES" || code === "EPERM";
+}
+
+/** `err` (from reading the entry in `dir`) as an unreadable entry's verdict. */
+function unreadableEntry(dir: string, err: unknown, meta?: EntryMeta): UnreadableEntry {
+  return { ...meta, dir, verdict: "unreadable", problem: err instanceof Error ? err.message : String(err) };
+}
+
+/** Node's "EACCES: permission denied, open '<path>'" already names the file; others may not. */
+function namedError(err: unknown, path: string): Error {
+  const message = err instanceof Error ? err.message : String(err);
+  return new Error(message.includes(path) ? message : `${path}: ${message}`, { cause: err });
 }
