@@ -1,11 +1,11 @@
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { open, readdir, truncate } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { NasCache } from "../../replay/sources/NasCache.js";
+import { putCompleteEntry } from "../support/cacheEntries.js";
 import { runChild, type ChildResult } from "../support/childProcess.js";
 import { repoRoot } from "../support/sharedData.js";
 
@@ -19,16 +19,6 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-async function putEntry(cache: NasCache, key: string, bytes: Uint8Array): Promise<string> {
-  const etag = `"${createHash("md5").update(bytes).digest("hex")}"`;
-  const entry = await cache.openEntry({ bucket: "b", key, etag, size: bytes.length });
-  if (entry === undefined) throw new Error("no entry");
-  await entry.write(0, bytes);
-  await entry.close();
-  expect(entry.complete).toBe(true);
-  return entry.dir;
-}
-
 /** `roadrig cache verify` with `dir` mounted read-only in its own mount namespace. */
 function verifyReadOnly(dir: string, ...flags: string[]): Promise<ChildResult> {
   const mount = `mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"`;
@@ -41,8 +31,8 @@ describe.skipIf(!canMountReadOnly)("roadrig cache verify on a read-only cache", 
     const dir = mkdtempSync(join(tmpdir(), "roadrig-verify-ro-"));
     dirs.push(dir);
     const cache = new NasCache({ dir });
-    const short = await putEntry(cache, "a.log", new Uint8Array(100_000).fill(3));
-    await putEntry(cache, "b.log", new Uint8Array(5000).fill(4));
+    const short = await putCompleteEntry(cache, "a.log", new Uint8Array(100_000).fill(3));
+    await putCompleteEntry(cache, "b.log", new Uint8Array(5000).fill(4));
     await truncate(join(short, "data"), 70_000);
 
     const json = await verifyReadOnly(dir, "--json");
@@ -67,7 +57,7 @@ describe.skipIf(!canMountReadOnly)("roadrig cache verify on a read-only cache", 
     const dir = mkdtempSync(join(tmpdir(), "roadrig-verify-ro-"));
     dirs.push(dir);
     const cache = new NasCache({ dir });
-    const changed = await putEntry(cache, "c.log", new Uint8Array(100_000).fill(5));
+    const changed = await putCompleteEntry(cache, "c.log", new Uint8Array(100_000).fill(5));
     const handle = await open(join(changed, "data"), "r+");
     await handle.write(Uint8Array.of(9), 0, 1, 70_000);
     await handle.close();

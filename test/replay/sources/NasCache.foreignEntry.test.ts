@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import type * as FsPromises from "node:fs/promises";
 import { utimes } from "node:fs/promises";
@@ -6,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { NasCache } from "../../../replay/sources/NasCache.js";
+import { metaOf, putCompleteEntry } from "../../support/cacheEntries.js";
 
 // An entry another user filled, in a cache shared by several users (a sticky, world-writable
 // folder; NFS with root squashed): this process may not create its lock. The tests run as
@@ -32,21 +32,12 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function metaOf(key: string, bytes: Uint8Array) {
-  const etag = `"${createHash("md5").update(bytes).digest("hex")}"`;
-  return { bucket: "b", key, etag, size: bytes.length };
-}
-
 async function putEntry(
   cache: NasCache, key: string, bytes: Uint8Array, usedAt: Date,
 ): Promise<string> {
-  const entry = await cache.openEntry(metaOf(key, bytes));
-  if (entry === undefined) throw new Error("no entry");
-  await entry.write(0, bytes);
-  await entry.close();
-  expect(entry.complete).toBe(true);
-  await utimes(join(entry.dir, "used"), usedAt, usedAt);
-  return entry.dir;
+  const dir = await putCompleteEntry(cache, key, bytes);
+  await utimes(join(dir, "used"), usedAt, usedAt);
+  return dir;
 }
 
 describe("NasCache eviction past an entry another user owns", () => {

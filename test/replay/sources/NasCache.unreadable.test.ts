@@ -1,10 +1,10 @@
-import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import type * as FsPromises from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { NasCache } from "../../../replay/sources/NasCache.js";
+import { putCompleteEntry } from "../../support/cacheEntries.js";
 
 // The cache's `entries` folder cannot be listed, as for a user who may not read a cache
 // directory another user owns (mode 700): the tests run as root, who may read anything.
@@ -62,15 +62,8 @@ async function cacheWithEntry(): Promise<NasCache> {
 }
 
 /** Adds a complete entry for `key`; its folder. */
-async function addEntry(cache: NasCache, key: string): Promise<string> {
-  const bytes = new TextEncoder().encode(`bytes of ${key}`);
-  const etag = `"${createHash("md5").update(bytes).digest("hex")}"`;
-  const entry = await cache.openEntry({ bucket: "b", key, etag, size: bytes.length });
-  if (entry === undefined) throw new Error("no entry");
-  await entry.write(0, bytes);
-  await entry.close();
-  expect(entry.complete).toBe(true);
-  return entry.dir;
+function addEntry(cache: NasCache, key: string): Promise<string> {
+  return putCompleteEntry(cache, key, new TextEncoder().encode(`bytes of ${key}`));
 }
 
 describe("NasCache whose entries cannot be listed", () => {
