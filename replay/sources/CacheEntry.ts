@@ -12,6 +12,7 @@ import { FileDigest, type FileDigests } from "./FileDigest.js";
 import { md5OfEtag, parseEntryMeta, sameEntry, type EntryMeta } from "./EntryMeta.js";
 import { Lease } from "./Lease.js";
 import { RangeSet } from "./RangeSet.js";
+import { namedFsError } from "./namedFsError.js";
 import { syncDir, writeFileAtomic } from "./writeFileAtomic.js";
 
 export interface CacheEntryOptions {
@@ -469,17 +470,35 @@ async function openComplete(
   dir: string,
   meta: EntryMeta,
 ): Promise<{ handle: FileHandle; sums: BlockSums } | undefined> {
-  const handle = await open(join(dir, "data"), "r").catch(() => undefined);
+  // Only a missing `data` is no entry. One this process may not open (another user's, mode
+  // 600) is an error: taken for missing, the entry was emptied into a new part file.
+  const handle = await open(join(dir, "data"), "r").catch((err: NodeJS.ErrnoException) => {
+    if (err.code === "ENOENT") return undefined;
+    throw namedFsError(err, join(dir, "data"));
+  });
   if (handle === undefined) return undefined;
-  const sums = await readSums(dir, meta.size);
-  if (typeof sums !== "string" && (await handle.stat()).size === meta.size) return { handle, sums };
+  try {
+    const sums = await readSums(dir, meta.size);
+    if (typeof sums !== "string" && (await handle.stat()).size === meta.size) return { handle, sums };
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
   await handle.close();
   return undefined;
 }
 
-/** The entry's block sums, or why they cannot be used. */
+/**
+ * The entry's block sums, or why they cannot be used (missing, or damaged). A sums file that
+ * cannot be read (EACCES, EIO) throws: it says nothing about the entry's bytes, and taking it
+ * for damaged would discard another user's entry.
+ */
 export async function readSums(dir: string, size: number): Promise<BlockSums | string> {
-  const bytes = await readFile(join(dir, "sums")).catch((err: NodeJS.ErrnoException) => err.code ?? String(err));
+  const path = join(dir, "sums");
+  const bytes = await readFile(path).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === "ENOENT" || typeof err.code !== "string") return err.code ?? String(err);
+    throw namedFsError(err, path);
+  });
   return typeof bytes === "string" ? `sums: ${bytes}` : BlockSums.decode(bytes, size);
 }
 

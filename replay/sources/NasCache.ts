@@ -314,7 +314,11 @@ export class NasCache {
       if (name === "data" && info.size === meta.size) complete = true;
     }
     // `data` is only an entry with its block sums (CacheEntry does not use it otherwise).
-    if (complete) complete = typeof (await readSums(dir, meta.size)) !== "string";
+    if (complete) {
+      const sums = await readSums(dir, meta.size).catch((err: unknown) => err as Error);
+      if (sums instanceof Error) return unreadableEntry(dir, sums, meta);
+      complete = typeof sums !== "string";
+    }
     const side = await readFile(join(dir, "ranges.json"), "utf8").catch(() => undefined);
     const filledBytes = complete ? meta.size : filledOf(side);
     const used = await stat(join(dir, "used")).then((s) => s.mtimeMs, () => 0);
