@@ -298,8 +298,11 @@ async function openOptions(flags: ReplayFlags, log: Logger): Promise<OpenLogOpti
     }),
     onCacheWarning: (warning) => {
       // From a read worker: its cache's lock waits come as warnings.
-      if (warning.reason === "lock-wait") log.warn({ source: warning.source }, warning.message);
-      else log.warn({ warning }, "NAS cache given up for a source");
+      if (warning.reason === "lock-wait") {
+        log.warn({ source: warning.source, lock: warning.lock }, warning.message);
+      } else {
+        log.warn({ warning }, "NAS cache given up for a source");
+      }
     },
   };
 }

@@ -19,6 +19,8 @@ export interface CacheWarning {
   readonly reason: "no-space" | "cache-full" | "corrupt-entry" | "cache-error" | "lock-wait";
   readonly message: string;
   readonly error?: unknown;
+  /** With reason lock-wait: the lock's path. */
+  readonly lock?: string;
 }
 
 export interface CachedS3SourceStats {

@@ -118,7 +118,9 @@ export class ReadWorkerLoop {
         import("../sources/NasCache.js"), import("../sources/DirLock.js")]);
       nasCache = new NasCache({
         ...cache,
-        onLockWait: (wait) => post({ source, reason: "lock-wait", message: lockWaitMessage(wait) }),
+        onLockWait: (wait) => post({
+          source, reason: "lock-wait", message: lockWaitMessage(wait), lock: wait.path,
+        }),
       });
     }
     return {

@@ -78,7 +78,11 @@ export type FromWorker =
   }
   | { type: "end"; run: number; description: LogDescription; counters?: SourceCounters }
   | { type: "error"; run: number; error: WireError; counters?: SourceCounters }
-  | { type: "warning"; warning: { source: string; reason: string; message: string } }
+  | {
+    type: "warning";
+    /** A CacheWarning; `lock`: the lock's path, with reason lock-wait. */
+    warning: { source: string; reason: string; message: string; lock?: string };
+  }
   /** S3 counters between batches: sent when a read was retried, so a stall shows while it lasts. */
   | { type: "counters"; counters: SourceCounters }
   /** A process warning raised in the worker (the AWS SDK's, for one): the CLI logs it. */

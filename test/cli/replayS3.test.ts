@@ -71,9 +71,10 @@ describe("roadrig replay s3://", () => {
       expect(result.code).toBe(0);
       expect(result.stdout).toBe(LOG);
       const notice = result.stderr.split("\n").filter((l) => l.startsWith("{"))
-        .map((l) => JSON.parse(l) as { level: number; msg: string })
+        .map((l) => JSON.parse(l) as { level: number; msg: string; lock?: string })
         .find((e) => e.msg.includes("waiting"));
       expect(notice?.level).toBe(40);
+      expect(notice?.lock).toBe(lock);
       expect(notice?.msg).toContain(`${lock}: waiting`);
       expect(notice?.msg).toContain("for the lock held by pid 4242 on rig-07");
       expect(notice?.msg).toContain("presumed dead 60.0 s after its last heartbeat");
