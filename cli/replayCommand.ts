@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { Logger } from "pino";
 import type { LogReader } from "../replay/formats/LogReader.js";
+import type { CutShort } from "../replay/formats/mdf4/BlockReader.js";
 import type { OpenLogOptions } from "../replay/formats/openLog.js";
 import { openOutput, outputForms } from "../replay/outputs/openOutput.js";
 import { parseS3Url } from "../replay/sources/S3Url.js";
@@ -159,6 +160,7 @@ export async function runReplay(
     closeFailure = outputCloseFailure(outputs, closed);
     endRetryWatch();
     warnOnUnderruns(record, log, settings.rate !== 0);
+    warnOfCutShortLogs(readers, log);
   }
   // An output whose last buffered write failed on close (a candump file on a full disk) did
   // not get every frame: the run failed, though the replay itself ended well.
@@ -168,6 +170,21 @@ export async function runReplay(
     throw new Error(`capture to ${record.captureStats?.path}: ${captureError}`);
   }
   return record.summary;
+}
+
+/**
+ * An unfinalized MDF4 log (its logger never finished it) replays what was written; where it
+ * was cut off, and what was lost there, is said rather than passed over.
+ */
+function warnOfCutShortLogs(readers: LogReader[], log: Logger): void {
+  for (const reader of readers) {
+    const cuts = (reader.describe().details?.cutShort ?? []) as CutShort[];
+    for (const cut of cuts) {
+      log.warn({ source: reader.name, block: cut.where, offset: cut.offset },
+        `${reader.name}: unfinalized log cut short: ${cut.where} at byte ${cut.offset} ` +
+        `${cut.detail}; the frames before it were replayed`);
+    }
+  }
 }
 
 /** The first output whose close failed, as an error naming its --to target. */

@@ -203,6 +203,30 @@ describe.skipIf(!hasShared)("roadrig replay on the shared logs", () => {
     expect(result.stdout).toBe(readFileSync(truthPath("mf4", `${file}.candump`), "utf8"));
   });
 
+  it.each(["--no-read-worker", "--read-worker"])(
+    "replays an unfinalized MF4 cut inside a record up to the cut and says so (%s)", async (mode) => {
+      const file = "api-examples__2F6913DB_00000004_00000001.MF4";
+      const whole = readFileSync(dataPath("mf4", file));
+      const lines = readFileSync(truthPath("mf4", `${file}.candump`), "utf8").split("\n");
+      // The logger stopped 3 bytes into a record, after 97 % of the file.
+      const cut = logFile("cut.MF4", "");
+      writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * 0.97) + 3));
+      const result = await roadrig(["replay", cut, "--to", "candump:-", "--rate", "0", mode]);
+      expect(result.code).toBe(0);
+      const got = result.stdout.split("\n").filter((l) => l !== "");
+      expect(got.length).toBeGreaterThan(5000);
+      expect(got.length).toBeLessThan(lines.length - 1);
+      expect(got).toEqual(lines.slice(0, got.length));
+      const warning = result.stderr.split("\n").filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as { level: number; msg: string; block?: string })
+        .find((e) => e.level === 40);
+      expect(warning?.block).toBe("##DG");
+      expect(warning?.msg).toMatch(new RegExp(`^${cut}: unfinalized log cut short: ##DG at byte ` +
+        "\\d+ ends inside a record: 3 bytes left at data offset \\d+; the frames before it were replayed$"));
+      const uncut = await roadrig(["replay", dataPath("mf4", file), "--to", "candump:-", "--rate", "0", mode]);
+      expect(uncut.stderr).not.toMatch(/"level":40/);
+    });
+
   it("stops at gap.log's backward jump by default, and re-anchors with --time-jumps reanchor", async () => {
     const gap = casePath("python-can-1646", "gap.log");
     const strict = await roadrig(["replay", gap, "--to", "candump:-", "--rate", "0"]);

@@ -25,6 +25,14 @@ export const BLOCK_HEADER_SIZE = 24;
 const MAX_META_BLOCK = 64 * 1024 * 1024;
 const MAX_LINKS = 1 << 20;
 
+/** Bytes an unfinalized file is missing, or left over, at one place (see BlockReader.cutShort). */
+export interface CutShort {
+  /** The block (`##DT`...) or data group (`##DG`) and its offset in the file. */
+  readonly where: string;
+  readonly offset: number;
+  readonly detail: string;
+}
+
 /**
  * Reads metadata blocks of one file with bounds checks: every link must point inside the file,
  * every block must hold its declared links. Data blocks (DT, DZ...) are read by header only.
@@ -34,6 +42,11 @@ export class BlockReader {
   strictLengths = true;
   /** Offset of the last block in the file met so far. */
   highestBlock = 0;
+  /**
+   * Where an unfinalized file lost data that a finalized one would be an error for: a data
+   * block cut off by the end of the file, a record cut in half at the end of a data group.
+   */
+  readonly cutShort: CutShort[] = [];
 
   constructor(
     readonly source: ByteSource,

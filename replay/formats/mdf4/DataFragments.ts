@@ -138,6 +138,10 @@ async function leafFragment(blocks: BlockReader, link: number, leaf: string, fro
       " before end of file (file truncated)");
   }
   const length = Math.min(declared, available);
+  if (declared > available) {
+    blocks.cutShort.push({ where: head.id, offset: link, detail: `declares ${declared} data ` +
+      `bytes, the file ends after ${available}` });
+  }
   return {
     blockId: head.id, blockOffset: link, dataOffset, storedLength: length, length,
     zipType: -1, zipParameter: 0,

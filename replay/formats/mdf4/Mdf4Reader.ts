@@ -101,6 +101,7 @@ export class Mdf4Reader implements LogReader {
         dstOffsetMin: h.dstOffsetMin,
         timeFlags: h.timeFlags,
         unfinalizedFlags: h.unfinalizedFlags,
+        ...(this.blocks.cutShort.length > 0 ? { cutShort: [...this.blocks.cutShort] } : {}),
       },
     };
   }

@@ -55,9 +55,14 @@ export async function* scanRecords(
   }
   // A sorted group's stream may end in padding shorter than a record; an unsorted stream must
   // end on a record boundary unless the logger never finished the file.
-  if (carry && blocks.strictLengths && dg.recordIdSize !== 0) {
-    throw blocks.fail("##DG", dg.offset, `expected whole records, found ${carry.length} bytes ` +
-      `left at data offset ${consumed}`);
+  if (carry && dg.recordIdSize !== 0) {
+    const detail = `${carry.length} bytes left at data offset ${consumed}`;
+    if (blocks.strictLengths) {
+      throw blocks.fail("##DG", dg.offset, `expected whole records, found ${detail}`);
+    }
+    // The logger stopped in the middle of a record: the part written is no record.
+    blocks.cutShort.push({ where: "##DG", offset: dg.offset, detail: `ends inside a record: ` +
+      detail });
   }
   if (blocks.strictLengths && dg.recordIdSize === 0) checkSortedCount(blocks, dg, consumed);
 }
