@@ -22,7 +22,7 @@ export async function openRosbag(source: ByteSource): Promise<RosbagReader> {
   await checkMagic(source);
   const bag = new Bag(new ByteSourceFilelike(source, size), { parse: false });
   const header = await readHeader(source.name, bag, size);
-  await readIndex(source.name, bag, header.indexPosition);
+  await readIndex(source, bag, header.indexPosition, size);
   checkChunkPositions(source.name, bag, header.indexPosition);
   linkChunksInFileOrder(bag);
 
@@ -60,12 +60,48 @@ async function readHeader(name: string, bag: Bag, size: number) {
   return header;
 }
 
-async function readIndex(name: string, bag: Bag, indexPosition: number): Promise<void> {
+async function readIndex(
+  source: ByteSource, bag: Bag, indexPosition: number, size: number,
+): Promise<void> {
   try {
     await bag.open();
   } catch (err) {
-    throw toFormatError(name, "connection and chunk info records", indexPosition, err);
+    // The library's message ("Header fields are corrupt.") says neither where nor why; a bag
+    // cut short is the usual cause, and the records' own lengths show it.
+    throw await truncatedIndex(source, indexPosition, size)
+      ?? toFormatError(source.name, "connection and chunk info records", indexPosition, err);
   }
+}
+
+/**
+ * Walks the index records from `indexPosition` by their lengths (header length, header, data
+ * length, data); the error for the first one that runs past the end of the file, if any.
+ */
+async function truncatedIndex(
+  source: ByteSource, indexPosition: number, size: number,
+): Promise<FormatError | undefined> {
+  const u32 = async (at: number) => {
+    const bytes = await source.read(at, 4);
+    return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0, true);
+  };
+  for (let pos = indexPosition, n = 0; pos < size; n++) {
+    // What is known of the record's length so far: its header length field, then the header
+    // and the data length field, then the data.
+    let length = 4;
+    let whole = false;
+    if (pos + length <= size) length += (await u32(pos)) + 4;
+    if (pos + length <= size) {
+      length += await u32(pos + length - 4);
+      whole = true;
+    }
+    if (pos + length > size) {
+      return new FormatError(source.name, `index record ${n}`, pos, `expected a record of ` +
+        `${length} bytes${whole ? "" : " or more"}, found ${size - pos} before the end of the ` +
+        "file (the bag is truncated)");
+    }
+    pos += length;
+  }
+  return undefined;
 }
 
 function checkChunkPositions(name: string, bag: Bag, indexPosition: number): void {

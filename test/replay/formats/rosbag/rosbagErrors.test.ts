@@ -67,6 +67,29 @@ describe("rosbag reader on bad input", () => {
     }), { numRuns: 150 });
   });
 
+  it("says which index record a cut in the index leaves short, and by how much", async () => {
+    const bag = buildBag([TEXT, CAN], chunks());
+    const bytes = bag.bytes;
+    const index = bag.indexPos;
+    // The first index record (a connection record), whole: 4 + header + 4 + data bytes.
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    const headerLength = view.getUint32(index, true);
+    const dataLength = view.getUint32(index + 4 + headerLength, true);
+    const first = 8 + headerLength + dataLength;
+    for (const [cut, expected] of [
+      [index + first + 10, `index record 1 at byte ${index + first}: expected a record of `],
+      [index + 6, `index record 0 at byte ${index}: expected a record of ${8 + headerLength} bytes or more, ` +
+        "found 6 "],
+      [index + first - 1, `index record 0 at byte ${index}: expected a record of ${first} bytes, ` +
+        `found ${first - 1} `],
+    ] as const) {
+      const err = await failure(bytes.subarray(0, cut));
+      expect(err).toBeInstanceOf(FormatError);
+      expect((err as Error).message).toContain(`bad.bag: ${expected}`);
+      expect((err as Error).message).toMatch(/before the end of the file \(the bag is truncated\)$/);
+    }
+  });
+
   it("names the chunk and message record when a record inside a chunk is corrupt", async () => {
     const bag = buildBag([TEXT], chunks());
     const bytes = bag.bytes.slice();
