@@ -223,6 +223,10 @@ describe.skipIf(!hasShared)("roadrig replay on the shared logs", () => {
       expect(warning?.block).toBe("##DG");
       expect(warning?.msg).toMatch(new RegExp(`^${cut}: unfinalized log cut short: ##DG at byte ` +
         "\\d+ ends inside a record: 3 bytes left at data offset \\d+; the frames before it were replayed$"));
+      // Once, however often the log is played.
+      const looped = await roadrig(["replay", cut, "--to", "candump:-", "--rate", "0", "--loop", "3",
+        mode]);
+      expect(looped.stderr.match(/"level":40/g)).toHaveLength(1);
       const uncut = await roadrig(["replay", dataPath("mf4", file), "--to", "candump:-", "--rate", "0", mode]);
       expect(uncut.stderr).not.toMatch(/"level":40/);
     });

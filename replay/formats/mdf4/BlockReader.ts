@@ -54,6 +54,12 @@ export class BlockReader {
     readonly size: number,
   ) {}
 
+  /** Notes a place where the file was cut short, once however often it is read (`--loop`). */
+  noteCutShort(cut: CutShort): void {
+    const seen = this.cutShort.some((c) => c.where === cut.where && c.offset === cut.offset);
+    if (!seen) this.cutShort.push(cut);
+  }
+
   fail(where: string, offset: number, detail: string): FormatError {
     return new FormatError(this.file, where, offset, detail);
   }

@@ -139,7 +139,7 @@ async function leafFragment(blocks: BlockReader, link: number, leaf: string, fro
   }
   const length = Math.min(declared, available);
   if (declared > available) {
-    blocks.cutShort.push({ where: head.id, offset: link, detail: `declares ${declared} data ` +
+    blocks.noteCutShort({ where: head.id, offset: link, detail: `declares ${declared} data ` +
       `bytes, the file ends after ${available}` });
   }
   return {

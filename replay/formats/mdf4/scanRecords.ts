@@ -61,7 +61,7 @@ export async function* scanRecords(
       throw blocks.fail("##DG", dg.offset, `expected whole records, found ${detail}`);
     }
     // The logger stopped in the middle of a record: the part written is no record.
-    blocks.cutShort.push({ where: "##DG", offset: dg.offset, detail: `ends inside a record: ` +
+    blocks.noteCutShort({ where: "##DG", offset: dg.offset, detail: `ends inside a record: ` +
       detail });
   }
   if (blocks.strictLengths && dg.recordIdSize === 0) checkSortedCount(blocks, dg, consumed);
