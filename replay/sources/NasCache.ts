@@ -8,6 +8,7 @@ import { CacheEntryError } from "./CacheEntryError.js";
 import { DirLock, type LockWait } from "./DirLock.js";
 import { parseEntryMeta, type EntryMeta } from "./EntryMeta.js";
 import { liveLeases, newestLeaseMs } from "./Lease.js";
+import { namedFsError } from "./namedFsError.js";
 import { RangeSet } from "./RangeSet.js";
 
 export interface NasCacheOptions {
@@ -299,7 +300,7 @@ export class NasCache {
     if (typeof text !== "string") {
       const code = (text as NodeJS.ErrnoException).code;
       return code === "ENOENT" || code === "ENOTDIR" ? undefined
-        : unreadableEntry(dir, namedError(text, join(dir, "meta.json")));
+        : unreadableEntry(dir, namedFsError(text, join(dir, "meta.json")));
     }
     const meta = parseEntryMeta(text);
     if (meta === undefined) return undefined;
@@ -373,10 +374,4 @@ function isReadOnlyError(err: unknown): boolean {
 /** `err` (from reading the entry in `dir`) as an unreadable entry's verdict. */
 function unreadableEntry(dir: string, err: unknown, meta?: EntryMeta): UnreadableEntry {
   return { ...meta, dir, verdict: "unreadable", problem: err instanceof Error ? err.message : String(err) };
-}
-
-/** Node's "EACCES: permission denied, open '<path>'" already names the file; others may not. */
-function namedError(err: unknown, path: string): Error {
-  const message = err instanceof Error ? err.message : String(err);
-  return new Error(message.includes(path) ? message : `${path}: ${message}`, { cause: err });
 }
