@@ -99,31 +99,19 @@ describe("NasCache whose entries cannot be listed", () => {
     expect(bad?.problem).toContain(`EACCES: permission denied, access '${join(other, "data")}'`);
   });
 
-  it("verify reports an entry whose data it may not read in a folder it may write, and keeps it", async () => {
-    // A shared cache folder (group-writable), one entry's data written by another user (600):
-    // the lock can be taken, only the data cannot be opened. That is no sign of a missing or
-    // damaged entry: it must not be emptied into a new part file and then called ok.
+  // A shared cache folder (group-writable), one entry's data or sums written by another user
+  // (600): the lock can be taken, only that file cannot be read. That is no sign of a missing
+  // or damaged entry: it must not be emptied into a new part file, discarded, or called ok.
+  it.each(["data", "sums"])("verify keeps an entry whose %s it may not read, and reports it", async (file) => {
     const cache = await cacheWithEntry();
     const other = await addEntry(cache, "b.log");
-    const data = join(other, "data");
-    denied.files.add(data);
+    denied.files.add(join(other, file));
     const verdicts = await cache.verify();
     expect(verdicts.map((v) => [v.key, v.verdict]).sort()).toEqual([["a.log", "ok"], ["b.log", "unreadable"]]);
-    expect(verdicts.find((v) => v.verdict === "unreadable")?.problem).toContain(`EACCES: permission denied`);
-    expect(existsSync(data)).toBe(true);
+    expect(verdicts.find((v) => v.verdict === "unreadable")?.problem).toContain("EACCES: permission denied");
+    expect(existsSync(join(other, "data"))).toBe(true);
     expect(existsSync(join(other, "sums"))).toBe(true);
     expect(readdirSync(other).filter((n) => n.endsWith(".part"))).toEqual([]);
-  });
-
-  it("verify keeps an entry whose block sums it may not read, and reports it", async () => {
-    const cache = await cacheWithEntry();
-    const other = await addEntry(cache, "b.log");
-    const sums = join(other, "sums");
-    denied.files.add(sums);
-    const verdicts = await cache.verify();
-    expect(verdicts.map((v) => [v.key, v.verdict]).sort()).toEqual([["a.log", "ok"], ["b.log", "unreadable"]]);
-    expect(existsSync(join(other, "data"))).toBe(true);
-    expect(existsSync(sums)).toBe(true);
   });
 
   it("status and verify report an entry whose meta.json they may not read, not skip it", async () => {
