@@ -70,6 +70,10 @@ describe("roadrig cache prefetch and status", () => {
   });
 
   const s3Flags = () => ["--endpoint-url", s3.endpoint, "--force-path-style"];
+  /** Runs `cache prefetch source --cache-dir dir` on `cli`; the error it failed with, if any. */
+  const prefetchError = (cli: ReturnType<typeof setup>, source: string, dir: string) =>
+    cli.run("cache", "prefetch", source, "--cache-dir", dir, ...s3Flags())
+      .then(() => undefined, (e: unknown) => e);
 
   /** Each entry's folder by key, as `cache status --json` lists them. */
   async function entryDirs(dir: string): Promise<(key: string) => string> {
@@ -121,8 +125,7 @@ describe("roadrig cache prefetch and status", () => {
     const playlist = join(root, "playlist.txt");
     await writeFile(playlist, "# tonight\ns3://drive-logs/day2/c.log\n\ns3://drive-logs/day2/gone.log\n");
     const cli = setup();
-    const err = await cli.run("cache", "prefetch", playlist, "--cache-dir", join(root, "b"),
-      ...s3Flags()).then(() => undefined, (e: unknown) => e);
+    const err = await prefetchError(cli, playlist, join(root, "b"));
     expect(err).toBeInstanceOf(Error);
     expect(err).not.toBeInstanceOf(UsageError);
     expect((err as Error).message).toContain("1 of 2 objects failed");
@@ -206,8 +209,7 @@ describe("roadrig cache prefetch and status", () => {
     await writeFile(notADir, "x");
     const dir = join(notADir, "cache");
     const cli = setup();
-    const err = await cli.run("cache", "prefetch", "s3://drive-logs/day1/", "--cache-dir", dir,
-      ...s3Flags()).then(() => undefined, (e: unknown) => e);
+    const err = await prefetchError(cli, "s3://drive-logs/day1/", dir);
     expect(err).toBeInstanceOf(Error);
     expect(err).not.toBeInstanceOf(UsageError);
     expect((err as Error).message).toContain(`2 of 2 objects were read from S3 but not cached in ${dir}`);
@@ -222,8 +224,7 @@ describe("roadrig cache prefetch and status", () => {
     await writeFile(playlist, "# nothing tonight\n\n");
     for (const source of ["s3://drive-logs/day9/", playlist]) {
       const cli = setup();
-      const err = await cli.run("cache", "prefetch", source, "--cache-dir", join(root, "e"),
-        ...s3Flags()).then(() => undefined, (e: unknown) => e);
+      const err = await prefetchError(cli, source, join(root, "e"));
       expect(err).toBeInstanceOf(Error);
       expect(err).not.toBeInstanceOf(UsageError);
       expect((err as Error).message).toContain(source);
@@ -236,8 +237,7 @@ describe("roadrig cache prefetch and status", () => {
     const playlist = join(root, "bad-playlist.txt");
     await writeFile(playlist, "s3://drive-logs/day2/c.log\nhttp://elsewhere/x.log\n");
     const cli = setup();
-    const err = await cli.run("cache", "prefetch", playlist, "--cache-dir", join(root, "p"),
-      ...s3Flags()).then(() => undefined, (e: unknown) => e);
+    const err = await prefetchError(cli, playlist, join(root, "p"));
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toMatch(new RegExp(`^${playlist}:2: http://elsewhere/x.log: not an S3 URL`));
     // A code: the CLI shows it without a stack trace.
@@ -246,8 +246,7 @@ describe("roadrig cache prefetch and status", () => {
 
   it("fails a prefix whose bucket is not there, naming the URL", async () => {
     const cli = setup();
-    const err = await cli.run("cache", "prefetch", "s3://no-such-bucket/day1/", "--cache-dir",
-      join(root, "nb"), ...s3Flags()).then(() => undefined, (e: unknown) => e);
+    const err = await prefetchError(cli, "s3://no-such-bucket/day1/", join(root, "nb"));
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toMatch(/^s3:\/\/no-such-bucket\/day1\/: listing failed: /);
     expect(err).toMatchObject({ code: "E_S3_LIST" });
